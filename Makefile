@@ -1,0 +1,37 @@
+# Two set-up commands: `make book` (site + claims.json) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+FORCE ?=
+
+.PHONY: book test data lint bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@echo "[setup] creating virtual environment $(VENV) and installing pinned packages (a few minutes the first time) ..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --progress-bar off -r requirements.txt
+	@$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@touch $(STAMP)
+	@echo "[setup] done"
+
+book: $(STAMP)
+	@$(PY) -m analysis.pipeline --jobs $(JOBS) $(if $(FORCE),--force,)
+
+test: $(STAMP)
+	@$(PY) -m ruff check analysis tests benchmarks
+	@$(PY) -m pytest -q
+
+data: $(STAMP)
+	@$(PY) -m analysis.download
+
+lint: $(STAMP)
+	@$(PY) -m ruff check analysis tests benchmarks
+
+bench: $(STAMP)
+	@$(PY) benchmarks/build_times.py
+
+clean:
+	rm -rf _build book/*.ipynb book/.hashes

@@ -1,0 +1,45 @@
+"""Where things are: the data snapshot, the live cache and the build folder.
+
+The snapshot location defaults to ``../shared/data`` beside the repository and can be
+overridden by the environment variable ``MUNI_DATA_DIR`` or, in a chapter, by the
+papermill parameter ``data_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV_VAR = "MUNI_DATA_DIR"
+CACHE_ENV_VAR = "MUNI_CACHE_DIR"
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "live"
+BUILD_DIR = REPO_ROOT / "_build"
+CLAIMS_FILE = REPO_ROOT / "data" / "claims.yaml"
+KPI_CATALOGUE_FILE = REPO_ROOT / "data" / "kpi_catalogue.csv"
+CLAIM_RESULTS_DIR = BUILD_DIR / "claims"
+CLAIMS_JSON = BUILD_DIR / "claims.json"
+
+KOLADA_DUMP = Path("raw/kolada/open-numbers-ddf-kolada-dump")
+KOLADA_DATAPOINTS = KOLADA_DUMP / "datapoints--by--geo--year"
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """Return the snapshot folder: explicit override, then $MUNI_DATA_DIR, then the default."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get(DATA_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return DEFAULT_DATA_DIR.resolve()
+
+
+def cache_dir(override: str | os.PathLike | None = None) -> Path:
+    """Return the folder the live refresh (`make data`) writes to."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return DEFAULT_CACHE_DIR

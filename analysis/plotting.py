@@ -1,0 +1,61 @@
+"""One figure style for the whole book, and captions with units and sources.
+
+Every figure is shown with :func:`show`, which stamps the source line on the image
+(so it travels with a copied PNG) and prints a numbered caption with units below it.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PALETTE = {
+    "Solna": "#1b6ca8",
+    "Sundbyberg": "#d1495b",
+    "Riket": "#444444",
+    "Växjö": "#2a9d8f",
+    "Skurup": "#e9a03b",
+    "synthetic": "#7a5195",
+    "group median": "#8d99ae",
+}
+VERDICT_COLOURS = {
+    "supported": "#2a9d8f",
+    "partly supported": "#e9c46a",
+    "not supported": "#f4a261",
+    "contradicted": "#d1495b",
+    "not testable": "#adb5bd",
+}
+KOLADA_SOURCE = "Source: Kolada (RKA), snapshot of the open-numbers DDF dump (Aug 2024); own calculations."
+
+_counter = {"n": 0}
+
+
+def setup() -> None:
+    """Apply the book's seaborn style (call once at the top of a chapter)."""
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (8, 4.5), "axes.titleweight": "bold"})
+    _counter["n"] = 0
+
+
+def show(fig, caption: str, units: str, source: str = KOLADA_SOURCE) -> None:
+    """Stamp the source on the figure, display it, then its numbered caption."""
+    from IPython.display import Markdown, display
+
+    _counter["n"] += 1
+    fig.text(0.01, -0.02, source, fontsize=7.5, color="#555555", ha="left", va="top", wrap=True)
+    fig.tight_layout()
+    display(fig)
+    plt.close(fig)
+    display(Markdown(f"**Figure {_counter['n']}.** {caption} *Units:* {units}. *{source}*"))
+
+
+def table(df, caption: str, source: str = KOLADA_SOURCE, **style):
+    """Display a table with a caption and source line (no index)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"**{caption}**"))
+    display(df.style.hide(axis="index").format(precision=style.get("precision", 1), na_rep="–"))
+    display(Markdown(f"*{source}*"))
