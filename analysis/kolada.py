@@ -68,10 +68,12 @@ def read_kpi_file(path: Path, kpi: str) -> pd.DataFrame:
         raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
     if header != ["geo", "year", col]:
         raise DataError(f"{path}: expected header geo,year,{col} but found {header}")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="error")
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{path}: malformed CSV ({exc})") from exc
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    for i, row in enumerate(rows, start=2):
+        if len(row) != 3:
+            raise DataError(f"{path}: malformed CSV, line {i} has {len(row)} fields instead of 3 (partial file?)")
+    raw = pd.DataFrame(rows, columns=["geo", "year", col], dtype=str)
     if raw.empty:
         raise DataError(f"{path}: no data rows (empty or truncated file)")
     empty = (raw == "").any(axis=1)

@@ -172,8 +172,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="+", default=None, help="execute only these chapters (implies --no-html)")
     args = ap.parse_args(argv)
     t0 = time.time()
-    from .kolada import snapshot_root
     from . import collect
+    from .kolada import snapshot_root
 
     data_dir = snapshot_root(args.data_dir)
     params = {"data_dir": str(data_dir)}

@@ -1,0 +1,57 @@
+"""Shared fixtures: the real snapshot location, a scratch snapshot for bad-input
+tests, and one full book build per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import config, kolada
+
+REAL_DATA = config.data_dir()
+DUMP = config.KOLADA_DUMP
+
+
+def _need_snapshot():
+    if not (REAL_DATA / config.KOLADA_DATAPOINTS).is_dir():
+        pytest.skip(f"data snapshot not found at {REAL_DATA}")
+
+
+@pytest.fixture
+def real_data_dir() -> Path:
+    _need_snapshot()
+    return REAL_DATA
+
+
+@pytest.fixture
+def scratch_snapshot(tmp_path, real_data_dir) -> Path:
+    """A snapshot folder whose metadata links to the real files and whose KPI
+    folder is empty, so a test can write (bad) KPI files into it."""
+    root = tmp_path / "data"
+    (root / config.KOLADA_DATAPOINTS).mkdir(parents=True)
+    for name in ("ddf--entities--geo--kommun.csv", "ddf--concepts.csv"):
+        os.symlink(real_data_dir / DUMP / name, root / DUMP / name)
+    kolada.clear_cache()
+    yield root
+    kolada.clear_cache()
+
+
+def write_kpi(root: Path, kpi: str, text: str) -> Path:
+    path = root / config.KOLADA_DATAPOINTS / f"ddf--datapoints--{kpi.lower()}--by--geo--year.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the whole book once (papermill + jupyter-book with -W -n); return _build/html."""
+    _need_snapshot()
+    proc = subprocess.run([sys.executable, "-m", "analysis.pipeline"], cwd=config.REPO_ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"book build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return config.BUILD_DIR / "html"
