@@ -21,14 +21,14 @@ book: $(STAMP)
 	@$(PY) -m analysis.pipeline --jobs $(JOBS) $(if $(FORCE),--force,)
 
 test: $(STAMP)
-	@$(PY) -m ruff check analysis tests benchmarks
+	@$(PY) -m ruff check .
 	@$(PY) -m pytest -q
 
 data: $(STAMP)
 	@$(PY) -m analysis.download
 
 lint: $(STAMP)
-	@$(PY) -m ruff check analysis tests benchmarks
+	@$(PY) -m ruff check .
 
 bench: $(STAMP)
 	@$(PY) benchmarks/build_times.py

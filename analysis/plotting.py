@@ -42,13 +42,17 @@ def setup() -> None:
 
 def show(fig, caption: str, units: str, source: str = KOLADA_SOURCE) -> None:
     """Stamp the source on the figure, display it, then its numbered caption."""
-    from IPython.display import Markdown, display
+    import io
+
+    from IPython.display import Image, Markdown, display
 
     _counter["n"] += 1
     fig.text(0.01, -0.02, source, fontsize=7.5, color="#555555", ha="left", va="top", wrap=True)
     fig.tight_layout()
-    display(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")  # explicit PNG: independent of the backend
     plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
     display(Markdown(f"**Figure {_counter['n']}.** {caption} *Units:* {units}. *{source}*"))
 
 
