@@ -25,7 +25,11 @@ BLOC_CODES = {1: "left", 2: "cross-bloc", 3: "centre-right", 4: "other", 5: "cen
 
 def _read_excel(path, **kw) -> pd.DataFrame:
     if not path.is_file():
-        raise DataError(f"Missing metadata file {path}")
+        raise DataError(
+            f"Missing metadata file {path}. SKR's municipality groups (2017) and its survey of political rule "
+            f"after the 2022 election exist only in the data snapshot (SKR publishes them as Excel files; no API "
+            f"provides them, so `make data` cannot): put the snapshot at ../shared/data or set {config.DATA_ENV_VAR}."
+        )
     try:
         return pd.read_excel(path, dtype=str, **kw)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
@@ -75,9 +79,22 @@ def municipalities(data_dir=None) -> pd.DataFrame:
     return _metadata(str(config.data_dir(data_dir))).copy()
 
 
+@lru_cache(maxsize=4)
+def _names(root: str) -> pd.DataFrame:
+    """Code and name only, from the municipality list: enough for lookups, and also
+    available from the live cache's stand-in when the snapshot (with SKR's files) is absent."""
+    ent = snapshot_root(root) / config.KOLADA_DUMP / "ddf--entities--geo--kommun.csv"
+    if not ent.is_file():
+        raise DataError(f"Missing municipality list {ent}")
+    base = pd.read_csv(ent, dtype=str, keep_default_na=False)[["kommun", "name"]].rename(columns={"kommun": "code"})
+    if len(base) != N_MUNICIPALITIES or base["code"].duplicated().any():
+        raise DataError(f"Expected {N_MUNICIPALITIES} unique municipalities, found {base['code'].nunique()} in {ent}")
+    return base.sort_values("code").reset_index(drop=True)
+
+
 def names(data_dir=None) -> dict[str, str]:
     """Code → name, with Riket as '0000'."""
-    meta = municipalities(data_dir)
+    meta = _names(str(config.data_dir(data_dir)))
     out = dict(zip(meta["code"], meta["name"]))
     out[RIKET] = "Riket"
     return out
@@ -93,7 +110,7 @@ def resolve(municipality: str, data_dir=None, allow_riket: bool = False) -> str:
     text = municipality.strip()
     if allow_riket and text.lower() in {"riket", "0000", "0", "sweden"}:
         return RIKET
-    meta = municipalities(data_dir)
+    meta = _names(str(config.data_dir(data_dir)))
     if text.isdigit():
         code = text.zfill(4)
         if code in set(meta["code"]):

@@ -48,13 +48,55 @@ def _code_paths() -> list[Path]:
     return [p for p in (config.REPO_ROOT / "analysis").rglob("*.py")] + sorted((config.REPO_ROOT / "data").glob("*"))
 
 
+# Bookkeeping of the live refresh that is not input data: the manifest changes its
+# retrieval times on every `make data` even when no value changed, and hidden files are
+# temporary files of atomic writes or the state of an unfinished refresh.
+_NOT_DATA = {"manifest.json"}
+
+
 def data_fingerprint(data_dir: Path) -> str:
     """Content hash of every input data file (snapshot and live cache)."""
     h = hashlib.sha256()
-    for root in (data_dir, config.cache_dir()):
+    for root in dict.fromkeys((data_dir, config.cache_dir())):
         if root.is_dir():
-            _hash_files([p for p in root.rglob("*") if p.is_file()], h)
+            _hash_files([p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")
+                         and p.name not in _NOT_DATA], h)
     return h.hexdigest()
+
+
+def resolve_data_dir(explicit=None) -> Path:
+    """The snapshot folder. Without one (and no explicit location) fall back to the live
+    cache's stand-in, running the live refresh first when there is no cache either.
+
+    The stand-in holds Kolada's municipality list only; SKR's group and political-rule
+    files have no API, so chapters that need them still require the real snapshot.
+    """
+    from .download import cache as live
+    from .errors import DataError
+    from .kolada import snapshot_root
+
+    try:
+        return snapshot_root(explicit)
+    except DataError as exc:
+        if explicit or os.environ.get(config.DATA_ENV_VAR):
+            raise  # the user pointed somewhere: say it is wrong rather than guess
+        missing = exc
+    if live.standin_ready():
+        log(f"no data snapshot at {config.data_dir()}: using the live cache {config.cache_dir()} (from `make data`)")
+        return live.standin_root()
+    log(str(missing))
+    log("Neither the data snapshot nor the live cache was found: running the live refresh (`make data`) first …")
+    from .download.refresh import EXIT_PARTIAL
+    from .download.refresh import main as refresh
+
+    code = refresh([])
+    if code not in (0, EXIT_PARTIAL) or not live.standin_ready():
+        raise DataError("The live refresh did not complete (see above) and there is no data snapshot, so the book "
+                        "cannot be built. Connect to the internet and run `make book` again, or put the snapshot "
+                        f"at {config.data_dir()} (or set {config.DATA_ENV_VAR}).")
+    if code == EXIT_PARTIAL:
+        log("the refresh downloaded most files but some failed (listed above); building with what arrived")
+    return live.standin_root()
 
 
 def chapter_hash(src: Path, params: dict, data_hash: str, extra: bytes = b"") -> str:
@@ -151,7 +193,25 @@ def run_chapters(sources, params, data_hash, jobs, force, extra=b"") -> None:
             pass
 
 
-def build_html() -> None:
+HTML_STAMP = config.BUILD_DIR / "html" / ".inputs.sha256"
+
+
+def html_inputs_hash() -> str:
+    """Hash of what jupyter-book renders: its config, the toc and everything under book/
+    except the chapter sources and hash stamps (the executed notebooks are what it reads)."""
+    h = hashlib.sha256()
+    files = [config.REPO_ROOT / "_config.yml", config.REPO_ROOT / "_toc.yml"]
+    files += [p for p in BOOK.rglob("*") if p.is_file() and SOURCES not in p.parents and HASHES not in p.parents]
+    _hash_files([f for f in files if f.is_file()], h)
+    return h.hexdigest()
+
+
+def build_html(force: bool = False) -> None:
+    digest = html_inputs_hash()
+    index = config.BUILD_DIR / "html" / "index.html"
+    if not force and index.is_file() and HTML_STAMP.is_file() and HTML_STAMP.read_text().strip() == digest:
+        log("jupyter-book: nothing it renders changed, reusing the site")
+        return
     log("jupyter-book: building static HTML (warnings are errors) …")
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(config.REPO_ROOT),
            "--builder", "html", "-W", "-n", "--keep-going"]
@@ -160,7 +220,8 @@ def build_html() -> None:
     (LOGS / "jupyter-book.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
-    log(f"site written to {config.BUILD_DIR / 'html' / 'index.html'}")
+    write_text(HTML_STAMP, digest + "\n")
+    log(f"site written to {index}")
 
 
 def main(argv=None) -> int:
@@ -173,9 +234,13 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.time()
     from . import collect
-    from .kolada import snapshot_root
+    from .errors import DataError
 
-    data_dir = snapshot_root(args.data_dir)
+    try:
+        data_dir = resolve_data_dir(args.data_dir)
+    except DataError as exc:
+        print(f"[book] {exc}", file=sys.stderr, flush=True)
+        return 2
     params = {"data_dir": str(data_dir)}
     log(f"data: {data_dir}")
     log("fingerprinting input data …")
@@ -200,7 +265,7 @@ def main(argv=None) -> int:
     log(f"verdicts merged into {out}")
     run_chapters(last, params, data_hash, args.jobs, args.force, extra=out.read_bytes())
     if not args.no_html:
-        build_html()
+        build_html(force=args.force)
     log(f"total {time.time() - t0:.1f} s")
     return 0
 
