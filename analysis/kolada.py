@@ -8,6 +8,7 @@ Codes are 4-character strings; Riket is ``0000``; regions are dropped.
 from __future__ import annotations
 
 import csv
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,15 +69,15 @@ def read_kpi_file(path: Path, kpi: str) -> pd.DataFrame:
         raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
     if header != ["geo", "year", col]:
         raise DataError(f"{path}: expected header geo,year,{col} but found {header}")
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))[1:]
-    for i, row in enumerate(rows, start=2):
-        if len(row) != 3:
-            raise DataError(f"{path}: malformed CSV, line {i} has {len(row)} fields instead of 3 (partial file?)")
-    raw = pd.DataFrame(rows, columns=["geo", "year", col], dtype=str)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # pandas only warns on some bad rows
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False, on_bad_lines="error")
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        raise DataError(f"{path}: malformed CSV ({exc}); partial or corrupt file?") from exc
     if raw.empty:
         raise DataError(f"{path}: no data rows (empty or truncated file)")
-    empty = (raw == "").any(axis=1)
+    empty = (raw.isna() | (raw == "")).any(axis=1)
     if empty.any():
         line = int(empty.idxmax()) + 2
         raise DataError(f"{path}: empty field on line {line} (partial or truncated file?)")
