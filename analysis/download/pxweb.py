@@ -82,9 +82,9 @@ def plan_query(meta: dict, municipality_codes: frozenset[str], url: str = TAX_TA
                           f"found {contents['valueTexts']}")
     region = _variable(meta, "Region", url)
     regions = [c for c in region["values"] if c in municipality_codes or c == "00"]
-    if len(set(regions) & municipality_codes) < 290:
-        raise SchemaError(f"{url}: only {len(set(regions) & municipality_codes)} of the 290 municipalities "
-                          f"among the table's regions")
+    missing = sorted(municipality_codes - set(regions))
+    if missing:
+        raise SchemaError(f"{url}: {len(missing)} municipalities missing among the table's regions, e.g. {missing[:5]}")
     tid = _variable(meta, "Tid", url)
     years = [y for y in tid["values"] if str(y).isdigit()]
     if not years:

@@ -34,7 +34,8 @@ MUNIS_FILE = "kolada/municipalities.csv"
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m analysis.download", description=__doc__.splitlines()[0])
     ap.add_argument("--cache-dir", default=None, help=f"cache folder (default ${config.CACHE_ENV_VAR} or .cache/live)")
-    ap.add_argument("--only", nargs="+", metavar="KPI", help="refresh only these catalogue KPIs (and skip SCB)")
+    ap.add_argument("--only", nargs="+", metavar="KPI", help="refresh only these catalogue KPIs (SCB only with --scb)")
+    ap.add_argument("--scb", action="store_true", help="with --only: also refresh SCB's tax rates")
     ap.add_argument("--from-year", type=int, default=FIRST_YEAR)
     ap.add_argument("--to-year", type=int, default=date.today().year)
     ap.add_argument("--no-scb", action="store_true", help="skip SCB's tax rates")
@@ -93,7 +94,7 @@ def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
     except DataError as exc:
         print(f"make data: {exc}", file=err)
         return EXIT_OFFLINE
-    do_scb = not (args.no_scb or args.only)
+    do_scb = not args.no_scb and (args.scb or not args.only)
     years = (args.from_year, args.to_year)
     if years[0] > years[1]:
         print(f"make data: --from-year {years[0]} is after --to-year {years[1]}", file=err)
