@@ -1,8 +1,9 @@
 """SCB PxWeb (API v1) client for the municipal and regional tax rates (table OE0101).
 
-Documentation relied on: SCB, "API för Statistikdatabasen" / PxWeb API 1.0 description
-(https://www.scb.se/vara-tjanster/oppna-data/api-for-statistikdatabasen/, and the
-terms at https://scb.se/en/services/open-data-api): a GET on a table URL returns its
+Documentation relied on: SCB's open-data pages (https://www.scb.se/vara-tjanster/oppna-data/,
+https://scb.se/en/services/open-data-api: limits and licence) and the PxWeb API 1.0
+description (SCB's PDF, as used by the pxweb R client, https://ropengov.github.io/pxweb/,
+e.g. ``pxweb_get`` on https://api.scb.se/OV0104/v1/doris/sv/ssd/...): a GET on a table URL returns its
 metadata ``{"title", "variables": [{"code", "text", "values", "valueTexts", ...}]}``;
 a POST of ``{"query": [{"code", "selection": {"filter": "item", "values": [...]}}],
 "response": {"format": "json"}}`` returns ``{"columns": [{"code", "text", "type"}],
