@@ -8,6 +8,7 @@ Codes are 4-character strings; Riket is ``0000``; regions are dropped.
 from __future__ import annotations
 
 import csv
+import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -155,8 +156,10 @@ def read_tidy_file(path: Path, kpi: str) -> pd.DataFrame:
 def load_kpis(kpis, data_dir=None, use_cache: bool = True) -> pd.DataFrame:
     """Return the tidy table for one or more KPIs (municipalities and Riket, all years).
 
-    ``use_cache`` prefers the live cache of `make data` where it holds the KPI.
+    ``use_cache`` prefers the live cache of `make data` where it holds the KPI;
+    the environment variable ``MUNI_USE_CACHE=0`` turns that off everywhere.
     """
+    use_cache = use_cache and os.environ.get("MUNI_USE_CACHE", "1") != "0"
     if isinstance(kpis, str):
         kpis = [kpis]
     ids = [require_kpi(k) for k in kpis]

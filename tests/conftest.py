@@ -16,6 +16,20 @@ REAL_DATA = config.data_dir()
 DUMP = config.KOLADA_DUMP
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_live_cache(tmp_path_factory):
+    """Tests see an empty live cache unless they opt in: a user's `make data` must not
+    change what the tests (written against the snapshot) expect."""
+    old = os.environ.get(config.CACHE_ENV_VAR)
+    os.environ[config.CACHE_ENV_VAR] = str(tmp_path_factory.mktemp("empty-live-cache"))
+    kolada.clear_cache()
+    yield
+    if old is None:
+        os.environ.pop(config.CACHE_ENV_VAR, None)
+    else:
+        os.environ[config.CACHE_ENV_VAR] = old
+
+
 def _need_snapshot():
     if not (REAL_DATA / config.KOLADA_DATAPOINTS).is_dir():
         pytest.skip(f"data snapshot not found at {REAL_DATA}")
