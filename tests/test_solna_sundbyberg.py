@@ -1,0 +1,151 @@
+"""The arithmetic and series helpers behind the Solna–Sundbyberg chapter: small frames
+with known answers, and a clear error for a bad code, a missing KPI or a missing year."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import solna as S
+from analysis.claims import Tolerance
+from analysis.errors import DataError, UnknownKPIError, UnknownMunicipalityError
+
+
+# ------------------------------------------------------------------ arithmetic with known answers
+def test_per_inhabitant():
+    assert S.per_inhabitant(229e6, 85_000) == pytest.approx(2694.1176, rel=1e-6)
+    with pytest.raises(ValueError):
+        S.per_inhabitant(1.0, 0)
+
+
+def test_tax_ore_arithmetic():
+    base = S.tax_base_sek(200_000, 50_000)  # 10 bn kr of taxable income
+    assert base == 1e10
+    assert S.sek_per_ore(base) == pytest.approx(1e6)  # 1 öre = 0.01 kr per 100 kr = 1e10 * 1e-4
+    assert S.msek_in_ore(1, base) == pytest.approx(1.0)
+    assert S.msek_in_ore(25, 4e10) == pytest.approx(6.25)
+    with pytest.raises(ValueError):
+        S.tax_base_sek(-1, 10)
+
+
+def test_implied_reference_cost():
+    ref, actual = S.implied_reference_cost(-229, -56.4)
+    assert ref == pytest.approx(406.03, abs=0.01)
+    assert actual == pytest.approx(177.03, abs=0.01)
+    assert (actual - ref) / ref * 100 == pytest.approx(-56.4)
+    with pytest.raises(ValueError):
+        S.implied_reference_cost(-5, 0)
+
+
+def test_households_estimate():
+    assert S.households_estimate(6.0, 50_000, 1.5) == pytest.approx(2000)
+    with pytest.raises(ValueError):
+        S.households_estimate(6.0, 50_000, 0)
+
+
+def test_closest_kpi():
+    kpi, value, rel = S.closest_kpi({"A": 759.8, "B": 1002.0, "C": 1315.0, "D": np.nan}, 1088)
+    assert (kpi, value) == ("B", 1002.0)
+    assert rel == pytest.approx((1002 - 1088) / 1088)
+    with pytest.raises(DataError):
+        S.closest_kpi({"A": np.nan}, 1.0)
+
+
+def test_drift_tolerance_adds_typical_change():
+    s = pd.Series([100 * 1.1**i for i in range(12)], index=range(2011, 2023), name="x")
+    tol = S.drift_tolerance(s, 2, Tolerance(rel=0.02))
+    assert tol.rel == pytest.approx(0.02 + 0.21, abs=1e-3)  # every 2-year change is +21 %
+    same = S.drift_tolerance(s, 0, Tolerance(rel=0.02))
+    assert same.rel == 0.02
+    pts = pd.Series(np.arange(12, dtype=float) * 3, index=range(2011, 2023), name="pp")
+    assert S.drift_tolerance(pts, 1, Tolerance(abs=1.0), relative=False).abs == pytest.approx(4.0)
+    with pytest.raises(DataError, match="Too few"):
+        S.drift_tolerance(s.iloc[:3], 2, Tolerance(rel=0.02))
+
+
+def test_national_percentile_and_ranks():
+    v = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=list("abcde"))
+    assert S.national_percentile(v, "c") == 50
+    assert S.national_percentile(v, "a") == 0 and S.national_percentile(v, "e") == 100
+    with pytest.raises(DataError):
+        S.national_percentile(v, "z")
+    assert S.rank_in(v, higher_is_better=True).to_dict() == {"a": 5, "b": 4, "c": 3, "d": 2, "e": 1}
+    assert S.rank_in(v, higher_is_better=False)["a"] == 1
+
+
+@pytest.mark.parametrize("d, verdict", [(0.1, "supported"), (-0.25, "supported"), (0.4, "partly supported"),
+                                        (-1.2, "not supported")])
+def test_similarity_rule(d, verdict):
+    assert S.similarity_verdict(d) == verdict
+
+
+def test_composite_score():
+    idx = pd.DataFrame({"i1": [10, 20, 30, np.nan], "i2": [1, 3, 2, 5], "i3": [5, 6, 7, np.nan]},
+                       index=["a", "b", "c", "d"])
+    out = S.composite_score(idx, min_indices=3)
+    assert list(out.index) == ["c", "b", "a"]  # d has only one index
+    assert out.loc["c", "rank"] == 1
+    with pytest.raises(DataError):
+        S.composite_score(idx, min_indices=4)
+
+
+def test_structural_residuals_find_planted_outlier():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"x1": rng.normal(size=60), "x2": rng.normal(size=60)}, index=[f"u{i}" for i in range(60)])
+    y = np.exp(6 + 0.5 * X["x1"] - 0.3 * X["x2"] + rng.normal(scale=0.01, size=60))
+    y.iloc[7] *= 0.5  # planted: half the expected cost
+    tab, r2 = S.structural_residuals(y, X)
+    assert tab["residual"].idxmin() == "u7"
+    assert tab.loc["u7", "residual"] == pytest.approx(np.log(0.5), abs=0.05)
+    assert tab.loc["u7", "percentile"] == 0
+    assert 0 < r2 <= 1
+
+
+def test_derive_municipal_rates_from_totals():
+    # county of three: region 12.00 → 12.30 in 2024 (everyone +0.30); A raises its own rate by 0.25 in 2023
+    totals = pd.DataFrame({"A": [29.00, 29.25, 29.55], "B": [30.00, 30.00, 30.30], "C": [31.00, 31.00, 31.30]},
+                          index=[2022, 2023, 2024])
+    out = S.derive_municipal_rates(totals, "A", anchor_rate=17.00, anchor_year=2022)
+    assert out["municipal (derived)"].tolist() == [17.00, 17.25, 17.25]
+    assert out["region"].round(2).tolist() == [12.00, 12.00, 12.30]
+    assert out.loc[2024, "agreeing share"] == 1.0
+    back = S.derive_municipal_rates(totals, "B", anchor_rate=18.00, anchor_year=2024)
+    assert back["municipal (derived)"].tolist() == [18.00, 18.00, 18.00]
+    with pytest.raises(DataError):
+        S.derive_municipal_rates(totals, "Z", 17.0, 2022)
+
+
+# ------------------------------------------------------------------ real data: bad input fails clearly
+def test_bad_municipality_code(real_data_dir):
+    with pytest.raises(UnknownMunicipalityError, match="Unknown municipality code"):
+        S.series_of("N31001", "9999", real_data_dir)
+    with pytest.raises(UnknownMunicipalityError):
+        S.comparison_series("N31001", real_data_dir, focus=("0184", "Solnaa"))
+
+
+def test_missing_kpi(real_data_dir):
+    with pytest.raises(UnknownKPIError, match="Unknown KPI"):
+        S.comparison_series(["N99999"], real_data_dir)
+    with pytest.raises(UnknownKPIError, match="make data"):
+        S.series_of("N00119", "0184", real_data_dir)
+
+
+def test_claimed_year_inside_the_series_must_exist(real_data_dir):
+    with pytest.raises(DataError, match="No value of N31910 for 0184 in 1998"):
+        S.value_for_claim("N31910", "0184", 1998, real_data_dir)
+    value, year = S.value_for_claim("N31001", "0184", 2090, real_data_dir)
+    assert year == S.series_of("N31001", "0184", real_data_dir).index.max()
+
+
+def test_comparison_series_units(real_data_dir):
+    out = S.comparison_series(["N31001", "N30001"], real_data_dir)
+    assert {"Solna", "Sundbyberg", "Riket", "A2 median"} <= set(out["unit"])
+    assert not ((out["kpi"] == "N30001") & (out["unit"] == "Riket")).any()  # NKA has no Riket value
+
+
+def test_derived_rates_agree_with_kolada(real_data_dir):
+    rates = S.derived_municipal_rates("0184", real_data_dir)
+    both = rates.dropna(subset=["municipal (Kolada N00901)"])
+    assert len(both) >= 3
+    assert (both["municipal (derived)"] - both["municipal (Kolada N00901)"]).abs().max() <= 0.005
