@@ -200,7 +200,8 @@ def rmspe(x: pd.Series) -> float:
 
 
 def placebo_test(panel: pd.DataFrame, treated: str, pre_years) -> Placebo:
-    """Refit the synthetic comparison with each unit as 'treated' (donors = all others).
+    """Refit the synthetic comparison with each unit as 'treated' (donors = all other
+    units except the treated one).
 
     The p-value is the share of units whose post/pre RMSPE ratio is at least the treated
     unit's (Abadie, Diamond & Hainmueller 2010); with J donors its smallest value is 1/(J+1).
@@ -211,7 +212,9 @@ def placebo_test(panel: pd.DataFrame, treated: str, pre_years) -> Placebo:
         raise DataError("No post-period years in the panel")
     ratios, gaps = {}, {}
     for unit in panel.columns:
-        _, synthetic = synthetic_path(panel, unit, pre)
+        # a placebo unit's donors are the other donors: the treated unit never serves as a donor
+        sub = panel if unit == treated else panel.drop(columns=treated)
+        _, synthetic = synthetic_path(sub, unit, pre)
         gap = panel[unit] - synthetic
         gaps[unit] = gap
         pre_r = rmspe(gap.loc[pre])
