@@ -161,6 +161,8 @@ class Placebo:
     treated: str
     p_value: float  # share of units with a ratio at least as large as the treated unit's
     rank: int
+    p_below: float = float("nan")  # one-sided: share with a mean post gap at most the treated's (good pre-fits only)
+    n_below: int = 0  # units in that comparison (pre-RMSPE at most 2 × the treated unit's)
 
 
 def _synth():
@@ -205,6 +207,9 @@ def placebo_test(panel: pd.DataFrame, treated: str, pre_years) -> Placebo:
 
     The p-value is the share of units whose post/pre RMSPE ratio is at least the treated
     unit's (Abadie, Diamond & Hainmueller 2010); with J donors its smallest value is 1/(J+1).
+    ``p_below`` is a one-sided companion for a claimed *reduction*: the share of units, among
+    those fitted at least half as well before the event (pre-RMSPE ≤ 2 × the treated
+    unit's), whose mean post-period gap is as negative as the treated unit's.
     """
     pre = [y for y in pre_years if y in panel.index]
     post = [y for y in panel.index if y not in pre and y > max(pre)]
@@ -222,7 +227,12 @@ def placebo_test(panel: pd.DataFrame, treated: str, pre_years) -> Placebo:
     ratios = pd.Series(ratios, name="post/pre RMSPE")
     p = float((ratios >= ratios.loc[treated]).mean())
     rank = int((ratios > ratios.loc[treated]).sum()) + 1
-    return Placebo(ratios, pd.DataFrame(gaps), treated, p, rank)
+    gaps = pd.DataFrame(gaps)
+    pre_fit = gaps.loc[pre].pow(2).mean().pow(0.5)
+    good = pre_fit[pre_fit <= 2 * pre_fit.loc[treated]].index
+    post_mean = gaps.loc[post, good].mean()
+    p_below = float((post_mean <= post_mean.loc[treated]).mean())
+    return Placebo(ratios, gaps, treated, p, rank, p_below, len(good))
 
 
 def departure_year(gap: pd.Series, band: float, start: int | None = None) -> int | None:

@@ -98,6 +98,7 @@ def test_placebo_ranks_the_planted_unit_first():
     plac = M.placebo_test(panel, "T", pre)
     assert plac.rank == 1
     assert plac.p_value == pytest.approx(1 / panel.shape[1])
+    assert plac.n_below >= 1 and plac.p_below == pytest.approx(1 / plac.n_below)
     assert set(plac.gaps.columns) == set(panel.columns)
 
 
