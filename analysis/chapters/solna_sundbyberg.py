@@ -551,11 +551,12 @@ def c065(data_dir) -> ClaimResult:
                             f"Solna part: paid assistance per inhabitant (N31004) against a synthetic Solna from its "
                             f"{len(sy.weights)} nearest structural neighbours. {_synth_summary(sy)}. {rule}",
                             year_data=last, unit="% vs synthetic Solna")
-    unusual = "unusual" if sy.placebo.p_value <= P_THRESHOLD else "not unusual"
+    unusual = "stands out" if sy.placebo.p_value <= P_THRESHOLD else "does not stand out"
     return ClaimResult("C065", [check], f"Solna part: paid assistance is {abs(sy.gap_pct(last)):.0f} % "
                        f"{'below' if sy.gap_pct(last) < 0 else 'above'} its synthetic comparison in {last}; the departure "
-                       f"is {unusual} among placebo runs (p = {sy.placebo.p_value:.2f}) and cannot be attributed to the "
-                       "work line as such.")
+                       f"{unusual} at the {P_THRESHOLD:.2f} level among placebo runs (p = {sy.placebo.p_value:.2f}, rank "
+                       f"{sy.placebo.rank} of {len(sy.placebo.ratios)}; one-sided p = {sy.placebo.p_below:.2f}) and "
+                       "could not be attributed to the work line in any case.")
 
 
 def c066(data_dir) -> ClaimResult:
@@ -592,8 +593,10 @@ def c126(data_dir) -> ClaimResult:
                             "'förlängd arbetsintervju') are not recorded in public data and have no start dates, so "
                             f"they cannot be tested. Context: {_synth_summary(sy)}.",
                             year_data=sy.last(), unit="placebo p-value (context)")
-    return ClaimResult("C126", [check], "Not testable: the mechanisms are not in the data; the data only show that "
-                       "Solna's assistance path departs from structurally similar municipalities.", verdict="not testable")
+    return ClaimResult("C126", [check], f"Not testable: the mechanisms are not in the data. Solna's paid assistance is "
+                       f"{sy.gap_pct(sy.last()):+.0f} % against its synthetic comparison in {sy.last()} (placebo p = "
+                       f"{sy.placebo.p_value:.2f}), which no data here can link to the named practices.",
+                       verdict="not testable")
 
 
 def c127(data_dir) -> ClaimResult:
