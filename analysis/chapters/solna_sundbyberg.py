@@ -285,9 +285,10 @@ def c115(data_dir) -> ClaimResult:
                     "value printed as a percentage (2024 is not in the data, so this cannot be settled here).")
         checks.append(_level_check("C115", key, "N30001", code, data_dir, base=NKA_TOL, relative=False,
                                    note=("Both years use the post-2019 cost-equalisation method. " + note).strip()))
-    summary = "; ".join(f"{c.label}: printed {c.published}, data {c.reproduced} ({c.year_data})" for c in checks)
+    summary = "; ".join(f"{c.label}: printed {c.published}, data {c.reproduced:.1f} ({c.year_data})" for c in checks)
     if any("may be the MSEK" in c.note for c in checks):
-        summary += ". Sundbyberg's printed figure equals its deviation in MSEK, not in %"
+        summary += (f". Sundbyberg's printed figure equals its {checks[1].year_data} deviation in MSEK (N30026), "
+                    "so it may be the MSEK value printed as a percentage")
     return ClaimResult("C115", checks, summary + ".")
 
 
