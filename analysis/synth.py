@@ -76,7 +76,9 @@ def _eq_lstsq(y: np.ndarray, X: np.ndarray) -> np.ndarray:
     return np.concatenate([[1.0 - rest.sum()], rest])
 
 
-def synth_weights(treated_pre: np.ndarray, donors_pre: np.ndarray, tol: float = 1e-10, max_iter: int | None = None) -> np.ndarray:
+def synth_weights(
+    treated_pre: np.ndarray, donors_pre: np.ndarray, tol: float = 1e-10, max_iter: int | None = None
+) -> np.ndarray:
     """Donor weights minimising the squared pre-period error on the unit simplex.
 
     ``treated_pre`` has shape (T0,), ``donors_pre`` (T0, J). Returns (J,) with w ≥ 0 and
