@@ -48,10 +48,11 @@ class EventStudy:
     post_p: float  # one-sided: share of units with a post mean at most the treated's
     n_donors: int
     years: list[int]
+    ref: int = -1
 
     @property
     def leads(self) -> list[int]:
-        return [k for k in self.coefs.index if k <= -2]
+        return [k for k in self.coefs.index if k < self.ref]
 
     @property
     def lags(self) -> list[int]:
@@ -70,15 +71,15 @@ class EventStudy:
         )
 
 
-def window_years(panel: pd.DataFrame, event_year: int, leads: int, lags: int) -> list[int]:
+def window_years(panel: pd.DataFrame, event_year: int, leads: int, lags: int, ref: int = -1) -> list[int]:
     """Event-window years present in the panel; the window is cut where the data end."""
     years = [int(y) for y in panel.index]
     want = list(range(event_year - leads, event_year + lags + 1))
     have = [y for y in want if y in years]
-    if event_year - 1 not in have or event_year not in have:
-        raise DataError(f"The panel lacks the reference year {event_year - 1} or the event year {event_year}")
-    if len([y for y in have if y < event_year - 1]) < 1:
-        raise DataError(f"Need at least one lead before {event_year - 1} for a pre-trend test")
+    if event_year + ref not in have or event_year not in have:
+        raise DataError(f"The panel lacks the reference year {event_year + ref} or the event year {event_year}")
+    if len([y for y in have if y < event_year + ref]) < 1:
+        raise DataError(f"Need at least one lead before {event_year + ref} for a pre-trend test")
     return have
 
 
@@ -100,19 +101,18 @@ def _balanced(panel: pd.DataFrame, treated: str, donors, years) -> tuple[pd.Data
     return sub[[treated, *donors]], donors
 
 
-def closed_form(Y: np.ndarray, years: list[int], event_year: int) -> np.ndarray:
+def closed_form(Y: np.ndarray, years: list[int], event_year: int, ref: int = -1) -> np.ndarray:
     """β_k for every column of Y (years × units) as the treated unit against all other columns.
 
     Returns (n_years, n_units); the row of the reference year is 0.
     """
-    ref = years.index(event_year - 1)
-    d = Y - Y[ref]  # change since the reference year
+    d = Y - Y[years.index(event_year + ref)]  # change since the reference year
     n = Y.shape[1]
     others_mean = (d.sum(axis=1, keepdims=True) - d) / (n - 1)
     return d - others_mean
 
 
-def twfe(sub: pd.DataFrame, treated: str, event_year: int):
+def twfe(sub: pd.DataFrame, treated: str, event_year: int, ref: int = -1):
     """PanelOLS with unit and year effects and one dummy per non-reference event year of the treated unit."""
     from linearmodels.panel import PanelOLS
 
@@ -124,7 +124,7 @@ def twfe(sub: pd.DataFrame, treated: str, event_year: int):
     names = []
     for y in years:
         k = y - event_year
-        if k == -1:
+        if k == ref:
             continue
         name = f"k{k:+d}".replace("+", "p").replace("-", "m")
         long[name] = ((long["unit"] == treated) & (long["year"] == y)).astype(float)
@@ -145,31 +145,35 @@ def event_study(
     lags: int = 7,
     donors: list[str] | None = None,
     level: float = 0.90,
+    ref: int = -1,
 ) -> EventStudy:
     """Event study of ``treated`` around ``event_year`` against the donor pool (wide panel:
-    index year, columns units; use logs so that β_k are log-point differences)."""
-    years = window_years(panel, event_year, leads, lags)
+    index year, columns units; use logs so that β_k are log-point differences). ``ref`` is
+    the event time of the reference year (−1 unless that year is unusable)."""
+    if ref >= 0:
+        raise DataError("event_study: the reference year must lie before the event")
+    years = window_years(panel, event_year, leads, lags, ref)
     sub, donors = _balanced(panel, treated, donors, years)
-    res, names = twfe(sub, treated, event_year)
-    ks = sorted([k for k, _ in names] + [-1])
-    coef = pd.Series({k: float(res.params[n]) for k, n in names} | {-1: 0.0}).reindex(ks)
-    se = pd.Series({k: float(res.std_errors[n]) for k, n in names} | {-1: 0.0}).reindex(ks)
-    lead_names = [n for k, n in names if k <= -2]
+    res, names = twfe(sub, treated, event_year, ref)
+    ks = sorted([k for k, _ in names] + [ref])
+    coef = pd.Series({k: float(res.params[n]) for k, n in names} | {ref: 0.0}).reindex(ks)
+    se = pd.Series({k: float(res.std_errors[n]) for k, n in names} | {ref: 0.0}).reindex(ks)
+    lead_names = [n for k, n in names if k < ref]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wald_p = float(res.wald_test(formula=[f"{n} = 0" for n in lead_names]).pval)
 
     # placebo: every donor as the treated unit, the real treated unit excluded from its comparison
     D = sub[donors].to_numpy(float)
-    B = closed_form(D, years, event_year)  # years × donors
+    B = closed_form(D, years, event_year, ref)  # years × donors
     placebo = pd.DataFrame(B.T, index=pd.Index(donors, name="unit"), columns=[y - event_year for y in years])
     alpha = (1 - level) / 2
     q_lo = placebo.quantile(alpha)
     q_hi = placebo.quantile(1 - alpha)
-    ci_low = (coef - q_hi.reindex(ks)).where(coef.index != -1, 0.0)
-    ci_high = (coef - q_lo.reindex(ks)).where(coef.index != -1, 0.0)
+    ci_low = (coef - q_hi.reindex(ks)).where(coef.index != ref, 0.0)
+    ci_high = (coef - q_lo.reindex(ks)).where(coef.index != ref, 0.0)
 
-    lead_ks = [k for k in ks if k <= -2]
+    lead_ks = [k for k in ks if k < ref]
     post_ks = [k for k in ks if k >= 0]
     rms_t = float(np.sqrt(np.mean(coef.loc[lead_ks] ** 2)))
     rms_p = np.sqrt((placebo[lead_ks] ** 2).mean(axis=1))
@@ -194,4 +198,5 @@ def event_study(
         post_p=post_p,
         n_donors=len(donors),
         years=years,
+        ref=ref,
     )

@@ -13,7 +13,8 @@ Two statistics are reported:
 * the post/pre RMSPE ratio (two-sided: a large departure of either sign, scaled by how
   well the unit was fitted before the event) — the standard one;
 * the mean post-period gap, ranked from below among the units fitted about as well as the
-  treated unit before the event (pre-MSPE ≤ 5 × the treated unit's, as in Abadie et al.):
+  treated unit before the event (pre-MSPE ≤ 5 × the treated unit's, as in Abadie et al.,
+  but never fewer than the better-fitted half of the placebo units):
   one-sided, is the treated unit's *fall* unusually large? This matches a claim of a
   reduction. With ~14 pre-period years and ~285 donors many placebo units are fitted
   almost perfectly (pre-RMSPE ≈ 0), which inflates their RMSPE ratios; the gap itself is
@@ -68,9 +69,13 @@ class PlaceboResult:
     def good_fit(self, factor: float = FIT_FACTOR) -> pd.Index:
         """Units fitted nearly as well as the treated unit before the event: pre-MSPE at most
         ``factor`` × the treated unit's (Abadie, Diamond & Hainmueller 2010 drop the rest,
-        whose post-period gaps say more about a failed fit than about an effect)."""
-        t = self.pre_rmspe.loc[self.treated]
-        return self.pre_rmspe.index[self.pre_rmspe**2 <= factor * t**2 + 1e-18]
+        whose post-period gaps say more about a failed fit than about an effect). The cut-off
+        is never below the median placebo pre-MSPE: when the treated unit is fitted almost
+        exactly, the rule would otherwise leave no comparison at all."""
+        mspe = self.pre_rmspe**2
+        t = mspe.loc[self.treated]
+        cut = max(factor * t, float(mspe.drop(self.treated).median()))
+        return self.pre_rmspe.index[mspe <= cut + 1e-18]
 
     def p_one_sided(self, years: list[int] | None = None, direction: int = -1, factor: float = FIT_FACTOR) -> float:
         """One-sided placebo p-value of the mean gap over ``years`` (default: the post period):

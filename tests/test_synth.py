@@ -144,3 +144,15 @@ def test_bad_input_fails_clearly():
         synth_weights(np.array([1.0, np.nan]), np.ones((2, 3)))
     with pytest.raises(DataError, match="shape"):
         synth_weights(np.ones(3), np.ones((2, 3)))
+
+
+def test_placebo_still_has_comparisons_when_treated_is_fitted_exactly():
+    rng = np.random.default_rng(11)
+    panel = factor_panel(rng, n_units=40, effect=0.0)
+    donors = [c for c in panel.columns if c != "T"]
+    panel["T"] = panel[donors[:3]].mean(axis=1)  # inside the donors' hull: pre-RMSPE ≈ 0
+    panel.loc[2014:, "T"] -= 0.3
+    pl = in_space(panel, "T", 2014)
+    assert pl.fit.rmspe_pre < 1e-6
+    assert len(pl.good_fit()) >= 20  # the better-fitted half of the placebo units at least
+    assert pl.p_reduction <= 0.05
