@@ -379,7 +379,7 @@ def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | Non
         kr = f" ({float(r.kr_gap().loc[r.post].mean()):+.0f} {r.outcome.unit})"
     note = (
         f"{r.event.label}, {r.outcome.key} in logs: synthetic-control mean gap {r.post[0]}–{r.post[-1]} "
-        f"{r.mean_pct:+.1f} %{kr}, pre-RMSPE {r.fit.rmspe_pre:.3f}, one-sided placebo p = {p:.2f} "
+        f"{r.mean_pct:+.1f} %{kr}, pre-RMSPE {r.fit.rmspe_pre:.3f}, one-sided placebo p = {p:.3f} "
         f"(RMSPE-ratio rank {r.placebo.rank_ratio} of {r.placebo.n_units}, p = {r.placebo.p_ratio:.2f}); {es_txt}. "
         + (f"Open threats: {'; '.join(t.name for t in open_threats)}. " if open_threats else "")
         + (f"Criteria not met: {', '.join(failed)}. " if a and failed else "")
@@ -543,7 +543,7 @@ def _immediate_check(D: Design, ek: str):
     first = min(yrs, key=lambda y: ps[y])
     note = (
         f"{r.event.label}, N31001: gap vs synthetic control "
-        + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.2f})" for y in yrs)
+        + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f})" for y in yrs)
         + (f"; later years {later[0]}–{later[-1]} on average {later_pct:+.1f} %" if later else "")
         + f". Rule: supported if the gap in the event year or the year after is negative with one-sided placebo "
         f"p ≤ {ALPHA:.2f}; partly supported if negative but not unusual; not supported otherwise."
@@ -715,7 +715,7 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
         f"N31001 2015→2016: Växjö {np.expm1(v) * 100:+.1f} %, rank {int((ch < v).sum()) + 1} of {len(ch)} "
         f"municipalities (share with an equal or larger fall {pct:.2f}; Riket-wide changes shift all alike). "
         f"Synthetic-control gap 2016: {np.expm1(r15.fit.gap.loc[2016]) * 100:+.1f} % (one-sided placebo p = "
-        f"{r15.placebo.p_year(2016):.2f}). Rule: supported if Växjö's change is negative and among the {TOP:.0%} "
+        f"{r15.placebo.p_year(2016):.3f}). Rule: supported if Växjö's change is negative and among the {TOP:.0%} "
         "largest falls; partly supported if negative but not unusual; contradicted if not negative."
     )
     res.append(
@@ -1005,6 +1005,28 @@ def exclusions_table(D: Design, outcome: str = PRIMARY) -> pd.DataFrame:
         for code, why in ex.items():
             rows.append({"event": e.label, "municipality": f"{nm.get(code, code)} ({code})", "reason": why})
     return pd.DataFrame(rows)
+
+
+def decomposition(D: Design, unit: str = VAXJO, start: int = 2012, end: int = 2021) -> pd.DataFrame:
+    """Accounts-based cost vs register-based payments (with and without refugee households)
+    for one municipality: where did the fall in N31001 happen?"""
+    rows = []
+    for kpi, label in (
+        ("N31001", "cost in the municipal accounts (N31001)"),
+        ("U31001", "paid out, incl. refugee households (U31001)"),
+        ("N31004", "paid out, excl. refugee households (N31004)"),
+    ):
+        lv = level_panel_kpi(kpi, D.data_dir)
+        for y in (start, end):
+            if y not in lv.index or not np.isfinite(lv.loc[y, unit]):
+                raise DataError(f"{kpi}: no value for {unit} in {y}")
+        a, b = float(lv.loc[start, unit]), float(lv.loc[end, unit])
+        rows.append({"measure": label, str(start): a, str(end): b, "change (kr/inv)": b - a, "change (%)": (b / a - 1) * 100})
+    t = pd.DataFrame(rows)
+    ref = {c: t.iloc[1][c] - t.iloc[2][c] for c in (str(start), str(end), "change (kr/inv)")}
+    ref["measure"] = "paid to refugee households (U31001 − N31004)"
+    ref["change (%)"] = (ref[str(end)] / ref[str(start)] - 1) * 100 if ref[str(start)] > 0 else np.nan
+    return pd.concat([t, pd.DataFrame([ref])], ignore_index=True)
 
 
 def context_adult_education(data_dir=None) -> pd.DataFrame:
