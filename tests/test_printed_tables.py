@@ -165,3 +165,71 @@ def test_tax_table_parsed(tmp_path, real_data_dir):
                                  "0184,Solna,17.12,17.37,17.37,17.37,+0.25\n", encoding="utf-8")
     t = P.tax_table("increases", tmp_path, real_data_dir).iloc[0]
     assert t["code"] == "0184" and t["printed code"] == "0184" and t[2023] == 17.37 and t["printed change"] == 0.25
+
+
+# ------------------------------------------------------------------ estimators behind the other claims
+def test_efficiency_helpers_recover_planted_effects():
+    import numpy as np
+
+    from analysis import efficiency_groups as E
+
+    rng = np.random.default_rng(7)
+    x = pd.Series(rng.normal(size=400))
+    group = pd.Series(np.where(np.arange(400) % 2 == 0, "g1", "g2"))
+    y = 3.0 - 0.5 * x + np.where(group == "g1", 1.0, 0.0) + rng.normal(scale=0.2, size=400)
+    ctrl = pd.get_dummies(group, dtype=float).drop(columns="g2")
+    b = E.slope(pd.Series(y), x)
+    c = E.slope(pd.Series(y), x, ctrl)
+    assert c["CI low"] < -0.5 < c["CI high"] and c["coef"] == pytest.approx(-0.5, abs=0.03)
+    assert E.sign_verdict(b, c, -1) == "supported" and E.sign_verdict(b, c, +1) == "contradicted"
+    flat = E.slope(pd.Series(rng.normal(size=400)), x)
+    assert E.sign_verdict(flat, flat, -1) in ("not supported", "contradicted", "partly supported")
+    rho = E.spearman(x, x ** 3)
+    assert rho["rho"] == pytest.approx(1.0) and rho["n"] == 400
+    d = E.difference(pd.Series(rng.normal(1.0, 0.1, 50)), pd.Series(rng.normal(0.0, 0.1, 60)))
+    assert d["CI low"] < 1.0 < d["CI high"] and d["p"] < 1e-6
+    m, lo, hi, n = E.t_interval(pd.Series([1.0, 2.0, 3.0]))
+    assert (m, n) == (2.0, 3) and lo == pytest.approx(2 - 4.302653 / np.sqrt(3), rel=1e-5)
+    with pytest.raises(DataError):
+        E.slope(pd.Series([1.0, 2.0]), pd.Series([1.0, 2.0]))
+
+
+def test_group_means_rank_groups():
+    from analysis import efficiency_groups as E
+
+    sc = pd.DataFrame({"rka": [1.0, 1.2, -1.0, -0.8, 0.1, 0.0], "skr_group": ["A2", "A2", "C8", "C8", "B3", "B3"],
+                       "skr_group_name": ["a", "a", "c", "c", "b", "b"]})
+    g = E.group_means(sc, "rka").set_index("group")
+    assert g.loc["A2", "rank"] == 1 and g.loc["C8", "rank"] == 3 and g.loc["A2", "mean"] == pytest.approx(1.1)
+    with pytest.raises(KeyError):
+        E.group_means(sc, "dea")
+
+
+def test_trend_and_cumulative_arithmetic():
+    from analysis import sector as S
+
+    t = S.trend(pd.Series([1.0, 1.5, 2.0, 2.5], index=[2001, 2002, 2003, 2004]))
+    assert t["slope"] == pytest.approx(0.5) and (t["first"], t["last"]) == (2001, 2004)
+    with pytest.raises(DataError):
+        S.trend(pd.Series([1.0], index=[2001]))
+
+
+def test_national_total_scales_and_skips_thin_years(scratch_snapshot):
+    from analysis import kolada
+    from analysis import sector as S
+    from tests.conftest import write_kpi
+
+    write_kpi(scratch_snapshot, "N01951", "geo,year,n01951\n0114,2020,100\n0115,2020,200\n0117,2020,300\n"
+                                          "0114,2021,100\n0115,2021,200\n0117,2021,300\n")
+    # costs are negative in Kolada; 2021 lacks the largest municipality (half the population)
+    write_kpi(scratch_snapshot, "N03013", "geo,year,n03013\n0114,2020,-1000\n0115,2020,-1000\n0117,2020,-2000\n"
+                                          "0114,2021,-1000\n0115,2021,-1000\n")
+    kolada.clear_cache()
+    tot = S.national_total("N03013", scratch_snapshot)
+    assert list(tot.index) == [2020] and tot.loc[2020] == pytest.approx((100e3 + 200e3 + 600e3) / 1e9)
+    assert S.national_total("N03013", scratch_snapshot, min_coverage=0.5).loc[2021] == pytest.approx(600e3 / 1e9)
+    share = S.weighted_share("N03013", scratch_snapshot)
+    assert share.loc[2020] == pytest.approx((-1000 * 100 - 1000 * 200 - 2000 * 300) / 600)
+    with pytest.raises(DataError, match="No population for 1999"):
+        S.population_change(1999, 2020, scratch_snapshot)
+    kolada.clear_cache()
