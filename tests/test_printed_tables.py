@@ -233,3 +233,27 @@ def test_national_total_scales_and_skips_thin_years(scratch_snapshot):
     with pytest.raises(DataError, match="No population for 1999"):
         S.population_change(1999, 2020, scratch_snapshot)
     kolada.clear_cache()
+
+
+def test_nacka_table_waits_for_the_live_kpi(tmp_path, monkeypatch, real_data_dir):
+    """N15508 is live-only: without it the claim is 'not testable' (saying why); with a
+    live-cache file it is checked year by year."""
+    from analysis import config, kolada
+    from analysis.chapters import printed_tables as ch
+
+    monkeypatch.setenv(config.CACHE_ENV_VAR, str(tmp_path / "empty"))
+    kolada.clear_cache()
+    r = ch.c097(real_data_dir)
+    assert r.verdict == "not testable" and "make data" in r.summary
+    live = tmp_path / "live" / "kolada"
+    live.mkdir(parents=True)
+    (live / "N15508.csv").write_text("municipality,year,kpi,value\n0182,2022,N15508,88.6\n0182,2023,N15508,80.0\n",
+                                     encoding="utf-8")
+    monkeypatch.setenv(config.CACHE_ENV_VAR, str(tmp_path / "live"))
+    kolada.clear_cache()
+    try:
+        r = ch.c097(real_data_dir)
+        by = {c.year_published: c.verdict for c in r.checks}
+        assert by == {2022: "supported", 2023: "not supported", 2024: "not testable"}
+    finally:
+        kolada.clear_cache()
