@@ -52,36 +52,60 @@ def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis("verdict").rename("claims").reset_index()
 
 
-def _chapter_links(chapters: str) -> str:
+def built_chapters() -> set[str]:
+    """Chapters in the table of contents (_toc.yml): only those have a page to link to."""
+    import yaml
+
+    toc = yaml.safe_load((config.REPO_ROOT / "_toc.yml").read_text(encoding="utf-8")) or {}
+    files = [c.get("file", "") for c in toc.get("chapters", []) or [] if isinstance(c, dict)]
+    return {Path(f).name for f in files if f}
+
+
+def _chapter_links(chapters: str, linkable: set[str] | None = None) -> str:
+    """Links to the chapters that test a claim; a chapter not in the book yet is named, not linked."""
+    linkable = built_chapters() if linkable is None else linkable
     links = []
     for ch in [c.strip() for c in chapters.split(",") if c.strip()]:
         title = html.escape(CHAPTER_TITLES.get(ch, ch))
-        links.append(f'<a href="{html.escape(ch)}.html">{title}</a>')
+        if ch in linkable:
+            links.append(f'<a href="{html.escape(ch)}.html">{title}</a>')
+        else:
+            links.append(f"{title} <i>(chapter not in this edition)</i>")
     return "<br>".join(links) or "–"
 
 
+THEME_LABELS = {"a": "a: private providers", "b": "b: Solna vs Sundbyberg", "c": "c: activation reforms",
+                "-": "– (other claims)"}
+
+
 def filterable_html(table: pd.DataFrame) -> str:
-    """An HTML table with theme / document / verdict filters (a few lines of plain JS)."""
+    """An HTML table with theme / document / verdict filters and a text search (a few lines of
+    plain JS, no libraries). Each row has the claim id as its anchor (glance.html#C115)."""
+    linkable = built_chapters()
 
-    def options(col):
-        vals = sorted(table[col].unique())
-        return "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in vals)
+    def options(values, labels=None):
+        labels = labels or {}
+        return "".join(f'<option value="{html.escape(v)}">{html.escape(labels.get(v, v))}</option>' for v in values)
 
+    themes = sorted({t.strip() for v in table["theme"] for t in str(v).split(",") if t.strip()},
+                    key=lambda t: (t == "-", t))
+    verdicts = [v for v in (*VERDICTS, PENDING) if v in set(table["verdict"])]
     rows = []
     for r in table.itertuples(index=False):
         rows.append(
-            f'<tr data-theme="{html.escape(r.theme)}" data-document="{html.escape(r.document)}" '
-            f'data-verdict="{html.escape(r.verdict)}">'
-            f"<td>{r.id}</td><td>{html.escape(r.theme)}</td><td>{r.document}</td>"
+            f'<tr id="{html.escape(r.id)}" data-theme="{html.escape(r.theme)}" '
+            f'data-document="{html.escape(r.document)}" data-verdict="{html.escape(r.verdict)}">'
+            f"<td>{html.escape(r.id)}</td><td>{html.escape(r.theme)}</td><td>{html.escape(r.document)}</td>"
             f"<td>{html.escape(r.claim)}</td><td><b>{html.escape(r.verdict)}</b></td>"
-            f"<td>{html.escape(r.summary)}</td><td>{_chapter_links(r.chapter)}</td></tr>"
+            f"<td>{html.escape(r.summary)}</td><td>{_chapter_links(r.chapter, linkable)}</td></tr>"
         )
     return f"""
 <div class="claims-filter">
-<label>Theme <select id="f-theme"><option value="">all</option>{options('theme')}</select></label>
-<label>Document <select id="f-document"><option value="">all</option>{options('document')}</select></label>
-<label>Verdict <select id="f-verdict"><option value="">all</option>{options('verdict')}</select></label>
-<span id="f-count"></span>
+<label>Theme <select id="f-theme"><option value="">all</option>{options(themes, THEME_LABELS)}</select></label>
+<label>Document <select id="f-document"><option value="">all</option>{options(sorted(table['document'].unique()))}</select></label>
+<label>Verdict <select id="f-verdict"><option value="">all</option>{options(verdicts)}</select></label>
+<label>Search <input id="f-text" type="search" placeholder="id or words"></label>
+<span id="f-count" role="status"></span>
 </div>
 <table class="claims-table" id="claims-table">
 <thead><tr><th>id</th><th>theme</th><th>doc</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th><th>chapter</th></tr></thead>
@@ -90,22 +114,29 @@ def filterable_html(table: pd.DataFrame) -> str:
 </tbody></table>
 <script>
 (function() {{
+  var table = document.getElementById('claims-table');
+  if (!table) {{ return; }}
+  var ids = ['f-theme', 'f-document', 'f-verdict', 'f-text'];
+  function value(id) {{ var el = document.getElementById(id); return el ? el.value : ''; }}
   function apply() {{
-    var f = {{theme: document.getElementById('f-theme').value,
-             document: document.getElementById('f-document').value,
-             verdict: document.getElementById('f-verdict').value}};
-    var shown = 0;
-    document.querySelectorAll('#claims-table tbody tr').forEach(function(tr) {{
-      var ok = (!f.theme || tr.dataset.theme.split(',').indexOf(f.theme) >= 0 || tr.dataset.theme === f.theme) &&
-               (!f.document || tr.dataset.document === f.document) &&
-               (!f.verdict || tr.dataset.verdict === f.verdict);
+    var theme = value('f-theme'), doc = value('f-document'), verdict = value('f-verdict');
+    var text = value('f-text').trim().toLowerCase();
+    var shown = 0, rows = table.querySelectorAll('tbody tr');
+    for (var i = 0; i < rows.length; i++) {{
+      var tr = rows[i];
+      var ok = (!theme || tr.getAttribute('data-theme').split(',').indexOf(theme) >= 0) &&
+               (!doc || tr.getAttribute('data-document') === doc) &&
+               (!verdict || tr.getAttribute('data-verdict') === verdict) &&
+               (!text || tr.textContent.toLowerCase().indexOf(text) >= 0);
       tr.style.display = ok ? '' : 'none';
-      if (ok) shown++;
-    }});
-    document.getElementById('f-count').textContent = shown + ' claims shown';
+      if (ok) {{ shown++; }}
+    }}
+    var count = document.getElementById('f-count');
+    if (count) {{ count.textContent = shown + ' of ' + rows.length + ' claims shown'; }}
   }}
-  ['f-theme', 'f-document', 'f-verdict'].forEach(function(id) {{
-    document.getElementById(id).addEventListener('change', apply);
+  ids.forEach(function(id) {{
+    var el = document.getElementById(id);
+    if (el) {{ el.addEventListener(id === 'f-text' ? 'input' : 'change', apply); }}
   }});
   apply();
 }})();
