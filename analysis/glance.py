@@ -31,14 +31,19 @@ def glance_table(results: list[dict]) -> pd.DataFrame:
     rows = []
     for cid, entry in claims().items():
         r = by_id.get(cid)
+        if r is None:  # not recorded by a chapter: the ledger says why
+            untestable = entry.get("status") == "not testable"
+            verdict = "not testable" if untestable else PENDING
+            summary = entry.get("reason") or ("No public data can test this claim." if untestable
+                                              else "Not yet evaluated in this edition.")
         rows.append(
             {
                 "id": cid,
                 "theme": entry.get("theme", "-"),
-                "document": entry.get("document", ""),
+                "document": str(entry.get("document", "")),
                 "claim": entry.get("claim", ""),
-                "verdict": r["verdict"] if r else PENDING,
-                "summary": r["summary"] if r else (entry.get("reason") or "Not yet evaluated in this edition."),
+                "verdict": r["verdict"] if r else verdict,
+                "summary": r["summary"] if r else summary,
                 "chapter": r["chapter"] if r else ", ".join(entry.get("chapters", [])),
                 "checks": len(r["checks"]) if r else 0,
             }

@@ -406,8 +406,22 @@ class HeadlessChromium:
         self._events.clear()
         return errors, external
 
-    def visit(self, url: str, screenshot: Path | None = None, settle: float = 0.8) -> PageVisit:
-        """Load ``url``, wait for it, screenshot it and report title, text and errors."""
+    def wait_for(self, expression: str, timeout: float | None = None) -> bool:
+        """Poll a JavaScript condition until it is true (True) or the time is up (False)."""
+        end = time.time() + (timeout or self.timeout)
+        while time.time() < end:
+            try:
+                if self.evaluate(expression):
+                    return True
+            except BrowserError:  # the page is navigating; try again
+                pass
+            self.settle(0.1)
+        return False
+
+    def visit(self, url: str, screenshot: Path | None = None, settle: float = 0.8,
+              redirect_to: str | None = None) -> PageVisit:
+        """Load ``url``, wait for it (and for a redirect ending in ``redirect_to``), screenshot
+        it and report the title, visible text and errors."""
         t0 = time.time()
         self._events.clear()
         res = self.send("Page.navigate", {"url": url})
@@ -415,9 +429,14 @@ class HeadlessChromium:
             raise BrowserError(f"could not open {url}: {res['errorText']}")
         if not self._loop.run_until_complete(self._until("Page.loadEventFired", self.timeout)):
             raise BrowserError(f"{url} did not finish loading within {self.timeout:.0f} s")
+        if redirect_to:
+            cond = f"location.pathname.endsWith({json.dumps(redirect_to)}) && document.readyState === 'complete'"
+            if not self.wait_for(cond):
+                raise BrowserError(f"{url} did not redirect to {redirect_to}")
         self.settle(settle)
-        info = self.evaluate("({title: document.title, text: document.body ? document.body.innerText : ''})")
-        visit = PageVisit(url, info.get("title", ""), info.get("text", ""))
+        info = self.evaluate("({title: document.title, text: document.body ? document.body.innerText : '', "
+                             "location: location.href})")
+        visit = PageVisit(info.get("location", url), info.get("title", ""), info.get("text", ""))
         if screenshot is not None:
             shot = self.send("Page.captureScreenshot", {"format": "png"})
             screenshot = Path(screenshot)
