@@ -1,0 +1,953 @@
+"""Chapter 'private-providers': do municipalities that buy more welfare from private
+providers score as more efficient? (theme a: C062, C098–C103, C157, C168).
+
+``evaluate(data_dir)`` is the single implementation of every verdict; the notebook calls it
+once and narrates, and draws its figures from the same :func:`design`.
+
+The correlation claims are tested at three levels, each its own check with the rule
+"claimed sign and a 95 % CI excluding zero":
+
+1. *a correlation exists* — cross-section (means 2019–2022), efficiency on purchase share;
+2. *it survives controls* — the same with SKR group and structure (size, urbanisation,
+   age, tax capacity, education, foreign-born);
+3. *it holds within municipalities over time* — two-way fixed-effects panel.
+
+The primary efficiency measure is RKA's composite of its sector efficiency indices (cost
+and quality). The book's own DEA (cost and results) and the net cost deviation (cost only)
+are robustness measures: a level is *supported* when the primary measure shows the claimed
+sign with a CI excluding zero, *partly supported* when only a robustness measure does,
+*contradicted* when the primary measure shows the opposite sign with a CI excluding zero,
+and *not supported* otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .. import efficiency as E
+from .. import efficiency_groups as eg
+from .. import regressions as R
+from ..claims import ClaimResult, Tolerance, check_statement, check_value, published
+from ..config import data_dir as resolve_data_dir
+from ..errors import DataError
+from ..municipalities import resolve
+
+CHAPTER = "private-providers"
+CLAIM_IDS = ["C062", "C098", "C099", "C100", "C101", "C102", "C103", "C157", "C168"]
+PRIMARY = "rka"
+ROBUST = ("dea_school", "dea_elderly", "nka")
+LEVELS = {
+    "correlation": "a correlation exists (cross-section, no controls)",
+    "controls": "it survives structural controls (cross-section)",
+    "within": "it holds within municipalities over time (fixed-effects panel)",
+}
+PANEL_CONTROLS = ["log_population", "age_0_19", "age_65", "age_80", "log_tax_capacity", "education",
+                  "foreign_born"]
+SPECS = {
+    "bivariate": ([], []),
+    "+ SKR group": ([], ["skr_group"]),
+    "+ structure": (E.STRUCTURE, ["skr_group"]),
+    "+ structure + politics": ([*E.STRUCTURE, "centre_right"], ["skr_group"]),
+}
+PANEL_SPECS = {"within (FE)": [], "within + controls": PANEL_CONTROLS}
+SHORT = {"rka": "RKA composite", "nka": "net cost deviation (cost only)", "dea_school": "DEA compulsory school",
+         "dea_elderly": "DEA elderly care"}
+STRONG_RHO = 0.5  # |Spearman rho| at or above which a relationship is called strong
+LARGE_PCT = 75  # "a large share": above this percentile of the national distribution
+SHARE_TOL = Tolerance(abs=0.5)  # percentage points: printed with one decimal, Kolada revises
+SCALE = "SD of efficiency per 10 percentage points of purchase share"
+MIN_LATEST = 250  # municipalities that must report a share for its latest year to count
+
+
+@dataclass
+class Design:
+    root: str  # the data folder
+    cs: pd.DataFrame
+    panel: pd.DataFrame
+    share: str  # purchase-share column used for the claims: 'private' (N00119+N00120) or 'N00803'
+    share_label: str
+    private: E.PrivateShares
+    latest: int  # latest year of the claims' share
+    latest_all: int  # latest year of N00803
+    top_five: list[str]
+    lowest: str
+    est: dict = field(default_factory=dict)  # (measure, level) -> Estimate
+
+
+def _panel_years(panel: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Years usable for a within estimate: the net cost deviation only from 2019 (method break)."""
+    return panel[panel["year"] >= 2019] if measure == "nka" else panel
+
+
+PANEL_OUTCOME = {"rka": "rka", "nka": "nka", "dea_school": "z_dea_school", "dea_elderly": "z_dea_elderly"}
+
+
+def panel_outcome(measure: str) -> str:
+    """Panel column of a measure: the per-year standardised version."""
+    return PANEL_OUTCOME.get(measure, f"z_{measure}")
+
+
+def _names_to_codes(text: str, data_dir) -> list[str]:
+    return [resolve(n.strip(), data_dir=data_dir) for n in str(text).split(",") if n.strip()]
+
+
+@lru_cache(maxsize=4)
+def _design(root: str) -> Design:
+    cs = E.cross_section(root)
+    priv = E.private_shares(root)
+    use_private = priv.available and "private" in cs and cs["private"].notna().sum() >= MIN_LATEST
+    share = "private" if use_private else E.ALL_PURCHASE
+    label = ("private providers (N00119 + N00120)" if use_private
+             else "all purchased core activity (N00803, includes public providers)")
+    years = sorted(set(E.PANEL_YEARS))
+    panel = E.panel(root, years)
+    for frame in (cs, panel):
+        frame["x_share"] = frame[share] / 10
+        frame["x_all"] = frame[E.ALL_PURCHASE] / 10
+        for key, s in E.SECTORS.items():
+            frame[f"x_{key}"] = frame[s.purchase] / 10
+    for m in E.MEASURES:
+        cs[f"y_{m}"] = E.standardised(cs[m])
+    d = Design(root=root, cs=cs, panel=panel, share=share, share_label=label, private=priv,
+               latest=_latest(share, root), latest_all=_latest(E.ALL_PURCHASE, root),
+               top_five=_names_to_codes(published("C100", "top_five").value, root),
+               lowest=_names_to_codes(published("C101", "lowest").value, root)[0])
+    for m in E.EFFICIENCY_MEASURES:
+        d.est[(m, "correlation")] = R.ols(cs, f"y_{m}", "x_share")
+        d.est[(m, "controls")] = R.ols(cs, f"y_{m}", "x_share", E.STRUCTURE, ["skr_group"])
+        d.est[(m, "within")] = R.panel_fe(_panel_years(panel, m), panel_outcome(m), "x_share")
+    return d
+
+
+def _latest(kpi_or_col: str, root: str) -> int:
+    """Latest year in which at least MIN_LATEST municipalities report a purchase share."""
+    if kpi_or_col == "private":
+        frame = E.private_shares(root).frame
+        counts = frame.dropna(subset=["private"]).groupby("year").size()
+    else:
+        from ..kolada import RIKET, load_kpis
+
+        t = load_kpis(kpi_or_col, root)
+        counts = t[t["municipality"] != RIKET].groupby("year").size()
+    counts = counts[counts >= MIN_LATEST]
+    if counts.empty:
+        raise DataError(f"No year with {kpi_or_col} for {MIN_LATEST} municipalities")
+    return int(counts.index.max())
+
+
+def design(data_dir=None) -> Design:
+    """Everything the chapter computes, once per data folder."""
+    return _design(str(resolve_data_dir(data_dir)))
+
+
+def clear_cache() -> None:
+    """Forget computed designs (tests switch the live cache in and out)."""
+    from ..kolada import clear_cache as clear_kolada
+
+    _design.cache_clear()
+    E.clear_cache()
+    clear_kolada()
+
+
+def latest_shares(d: Design) -> pd.DataFrame:
+    """The claims' share (and N00803) in their latest years, per municipality, with names."""
+    out = pd.DataFrame({"N00803": E.share_in_year(E.ALL_PURCHASE, d.latest_all, d.root)})
+    if d.share == "private":
+        priv = d.private.frame
+        last = priv[priv["year"] == d.latest].set_index("municipality")
+        out = out.join(last[["private", *E.PRIVATE_KPIS]], how="outer")
+    out = out.join(d.cs[["name", "skr_group"]], how="left")
+    return out
+
+
+# ------------------------------------------------------------------ tables behind the text
+def measures_table(d: Design) -> pd.DataFrame:
+    """Which KPI stands for what, its years and coverage, and which claims it can test."""
+    from ..catalogue import title
+    from ..coverage import coverage_matrix
+
+    kpis = {
+        "U15900": "efficiency (primary composite; municipal schools only)",
+        "U17900": "efficiency (primary composite; municipal schools only)",
+        "U20900": "efficiency (primary composite)",
+        "U11901": "efficiency (primary composite)",
+        "U15401": "quality only", "U17401": "quality only", "U20404": "quality only (and DEA output)",
+        "U11404": "quality only",
+        "N00097": "cost only (net cost deviation); robustness",
+        "N15027": "DEA input (compulsory school)", "N15507": "DEA output (compulsory school)",
+        "N20048": "DEA input (elderly care)",
+        "N00803": "total purchase share incl. public providers: correlations (C062, C099, C102, C157, C168); "
+                  "an upper bound for C100/C101",
+        "N15040": "sector purchase share", "N17023": "sector purchase share", "N20805": "sector purchase share",
+        "N04110": "sector purchase share", "N04123": "purchase share, care (context)",
+    }
+    mat = coverage_matrix(list(kpis), d.root)
+    rows = []
+    for k, role in kpis.items():
+        present = mat.loc[k][mat.loc[k] > 0]
+        rows.append({"KPI": k, "Kolada title": title(k), "role here": role,
+                     "years": f"{present.index.min()}–{present.index.max()}",
+                     "municipalities (last year)": int(present.iloc[-1])})
+    for k in E.PRIVATE_KPIS:
+        if d.private.available:
+            f = d.private.frame.dropna(subset=[k])
+            span = f"{f['year'].min()}–{f['year'].max()}"
+            n = int((f["year"] == f["year"].max()).sum())
+            role = "private-only purchase share (live cache): the claims' measure (C100, C101) and all correlations"
+        else:
+            span, n = "only after `make data`", 0
+            role = "private-only purchase share: not in the snapshot (C100, C101 need it)"
+        rows.append({"KPI": k, "Kolada title": title(k), "role here": role, "years": span,
+                     "municipalities (last year)": n})
+    return pd.DataFrame(rows)
+
+
+def levels_table(d: Design) -> pd.DataFrame:
+    """Measure × level: coefficient, 95 % CI, n and the sign-rule verdict."""
+    rows = []
+    for m in E.EFFICIENCY_MEASURES:
+        for lev in LEVELS:
+            e = d.est[(m, lev)]
+            rows.append({"measure": E.MEASURES[m], "level": LEVELS[lev], "coef": e.coef, "CI low": e.ci_low,
+                         "CI high": e.ci_high, "n": e.n, "verdict (sign rule)": R.sign_verdict(e)})
+    return pd.DataFrame(rows)
+
+
+def spec_grid(d: Design, measures=None) -> pd.DataFrame:
+    """Coefficient of the purchase share across outcomes and specifications (coefficient plot)."""
+    measures = measures or [*E.EFFICIENCY_MEASURES, "U15900", "U17900", "U20900", "U11901", "U15401", "U20404"]
+    rows = []
+    for m in measures:
+        for spec, (ctl, cat) in SPECS.items():
+            e = R.ols(d.cs, f"y_{m}", "x_share", ctl, cat)
+            rows.append({"measure": m, "label": E.MEASURES[m], "spec": spec, **e.as_dict()})
+        for spec, ctl in PANEL_SPECS.items():
+            e = R.panel_fe(_panel_years(d.panel, m), panel_outcome(m), "x_share", ctl)
+            rows.append({"measure": m, "label": E.MEASURES[m], "spec": spec, **e.as_dict()})
+    return pd.DataFrame(rows)
+
+
+def sector_table(d: Design) -> pd.DataFrame:
+    """Per sector: the sector's efficiency (RKA index; own DEA where computed) on the
+    sector's own purchase share — cross-section without and with controls, and within."""
+    dea_of = {"school": "dea_school", "elderly": "dea_elderly"}
+    rows = []
+    for key, s in E.SECTORS.items():
+        for m in [s.index, dea_of.get(key)]:
+            if m is None:
+                continue
+            x = f"x_{key}"
+            for spec, est in (
+                ("cross-section", R.ols(d.cs, f"y_{m}", x)),
+                ("+ structure", R.ols(d.cs, f"y_{m}", x, E.STRUCTURE, ["skr_group"])),
+                ("within (FE)", R.panel_fe(d.panel, panel_outcome(m), x)),
+            ):
+                rows.append({"sector": s.label, "purchase share": s.purchase, "measure": m, "label": E.MEASURES[m],
+                             "spec": spec, **est.as_dict()})
+    return pd.DataFrame(rows)
+
+
+def figure34_table(d: Design) -> pd.DataFrame:
+    """The named top five and the bottom five by each efficiency measure, with their
+    purchase shares in the latest year and their percentile in the national distribution."""
+    shares = latest_shares(d)
+    col = d.share if d.share == "private" else "N00803"
+    groups = [("top five (Svenskt Näringsliv)", d.top_five)]
+    for m in E.EFFICIENCY_MEASURES:
+        groups.append((f"bottom five: {E.MEASURES[m]}", list(E.extremes(d.cs, m, 5).index)))
+    rows = []
+    for g, codes in groups:
+        for c in codes:
+            v = shares.loc[c, col]
+            rows.append({"group": g, "municipality": shares.loc[c, "name"], "code": c, "share (%)": v,
+                         "N00803 (%)": shares.loc[c, "N00803"],
+                         "percentile": float(E.percentile_rank(pd.Series([v]), shares[col]).iloc[0])})
+    return pd.DataFrame(rows)
+
+
+def contrasts(d: Design) -> pd.DataFrame:
+    """Mean share of the named top five minus the bottom five by each measure (Welch 95 % CI),
+    and the same contrast for the top five *by that measure*."""
+    shares = latest_shares(d)
+    col = d.share if d.share == "private" else "N00803"
+    rows = []
+    for m in E.EFFICIENCY_MEASURES:
+        bottom = shares.loc[E.extremes(d.cs, m, 5).index, col]
+        for label, top in (("named top five", shares.loc[d.top_five, col]),
+                           ("top five by the same measure", shares.loc[E.extremes(d.cs, m, 5, top=True).index, col])):
+            diff = eg.difference(top, bottom)
+            rows.append({"measure": E.MEASURES[m], "top group": label, "top mean (%)": top.mean(),
+                         "bottom mean (%)": bottom.mean(), "difference (pp)": diff["difference"],
+                         "CI low": diff["CI low"], "CI high": diff["CI high"]})
+    return pd.DataFrame(rows)
+
+
+def confounders_table(d: Design) -> pd.DataFrame:
+    """Spearman correlation of the purchase share with structure and politics."""
+    cols = {"tax_capacity": "tax capacity (kr/inv)", "education": "post-secondary education (%)",
+            "population": "population", "urbanisation": "urbanisation (%)", "age_65": "aged 65+ (%)",
+            "foreign_born": "foreign-born (%)", "centre_right_history": "share of years 1994–2018 centre-right"}
+    rows = []
+    for c, label in cols.items():
+        r = eg.spearman(d.cs[d.share], d.cs[c])
+        rows.append({"variable": label, "rho": r["rho"], "CI low": r["CI low"], "CI high": r["CI high"], "n": r["n"]})
+    return pd.DataFrame(rows)
+
+
+def bloc_table(d: Design) -> pd.DataFrame:
+    """Mean purchase share by governing bloc of the 2018–2022 term (95 % t interval)."""
+    rows = []
+    for bloc, part in d.cs.groupby("bloc"):
+        m, lo, hi, n = eg.t_interval(part[d.share])
+        rows.append({"governing bloc (2019)": bloc, "municipalities": n, "mean share (%)": m, "CI low": lo,
+                     "CI high": hi})
+    return pd.DataFrame(rows).sort_values("mean share (%)", ascending=False)
+
+
+def iv_table(d: Design) -> pd.DataFrame:
+    """Centre-right history as an instrument candidate: first stage, reduced form, 2SLS."""
+    res = R.iv_2sls(d.cs, f"y_{PRIMARY}", "x_share", "centre_right_history", E.STRUCTURE, ["skr_group"])
+    rows = [
+        {"step": "first stage: share (10 pp) on centre-right history", **res["first stage"].as_dict()},
+        {"step": "reduced form: efficiency (SD) on centre-right history", **res["reduced form"].as_dict()},
+        {"step": "2SLS: efficiency (SD) per 10 pp share", **res["iv"].as_dict()},
+    ]
+    out = pd.DataFrame(rows).drop(columns=["model"])
+    out["first-stage F"] = [res["first-stage F"], np.nan, np.nan]
+    return out
+
+
+def timing_table(d: Design) -> pd.DataFrame:
+    """Within estimates with next year's share added: a 'future' share that predicts this
+    year's efficiency points to reverse causality or anticipation, not to an effect."""
+    p = d.panel.sort_values(["municipality", "year"]).copy()
+    p["x_lead"] = p.groupby("municipality")["x_share"].shift(-1)
+    rows = []
+    for m in E.EFFICIENCY_MEASURES:
+        q = _panel_years(p, m)
+        cur = R.panel_fe(q, panel_outcome(m), "x_share", ["x_lead"])
+        lead = R.panel_fe(q, panel_outcome(m), "x_lead", ["x_share"])
+        rows.append({"measure": E.MEASURES[m], "this year's share": cur.coef, "CI low": cur.ci_low,
+                     "CI high": cur.ci_high, "next year's share": lead.coef, "CI low (next)": lead.ci_low,
+                     "CI high (next)": lead.ci_high, "n": cur.n})
+    return pd.DataFrame(rows)
+
+
+def dea_vs_rka(d: Design) -> pd.DataFrame:
+    """Spearman correlation between the own DEA scores and RKA's indices (cross-section)."""
+    pairs = [("dea_school", "U15900"), ("dea_school", "U15401"), ("dea_school", "nka"),
+             ("dea_elderly", "U20900"), ("dea_elderly", "U20404"), ("dea_elderly", "nka")]
+    rows = []
+    for a, b in pairs:
+        r = eg.spearman(d.cs[a], d.cs[b])
+        rows.append({"own DEA": E.MEASURES[a], "compared with": E.MEASURES[b], "rho": r["rho"], "CI low": r["CI low"],
+                     "CI high": r["CI high"], "n": r["n"]})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ figures
+def fig_coverage(d: Design):
+    """Municipalities with a value per year for each measure."""
+    p = E.efficiency_panel(d.root)
+    fig, ax = plt.subplots(figsize=(8.5, 4))
+    cols = ["U11901", "U15900", "U17900", "U20900", "N00097", "dea_school", "dea_elderly"]
+    counts = p[p["year"] >= 2010].groupby("year")[cols].count()
+    for c in cols:
+        ax.plot(counts.index, counts[c], marker="o", ms=3, label=E.MEASURES.get(c, c) if c != "N00097"
+                else "Net cost deviation N00097")
+    pur = d.panel.groupby("year")[d.share].count()
+    ax.plot(pur.index, pur, color="black", ls="--", label=f"purchase share ({d.share})")
+    ax.set_ylim(0, 300)
+    ax.set_ylabel("municipalities with a value")
+    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    return fig
+
+
+def fig_measure_correlations(d: Design):
+    """Rank correlations between the efficiency, quality and cost measures (cross-section)."""
+    import seaborn as sns
+
+    cols = ["rka", "U11901", "U15900", "U17900", "U20900", "U15401", "U20404", "dea_school", "dea_elderly", "nka"]
+    corr = d.cs[cols].corr(method="spearman")
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    sns.heatmap(corr, vmin=-1, vmax=1, cmap="RdBu_r", annot=True, fmt=".2f", annot_kws={"size": 7}, ax=ax,
+                cbar_kws={"label": "Spearman rho"})
+    ax.tick_params(labelsize=8)
+    return fig
+
+
+def fig_dea_vs_rka(d: Design):
+    """Own DEA scores against RKA's efficiency index, per sector (cross-section means)."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    for ax, (dea, rka) in zip(axes, [("dea_school", "U15900"), ("dea_elderly", "U20900")]):
+        sub = d.cs[[dea, rka, "name"]].dropna()
+        ax.scatter(sub[rka], sub[dea], s=12, alpha=0.6, color="#1b6ca8")
+        top = sub.loc[sub.index.intersection(d.top_five)]
+        ax.scatter(top[rka], top[dea], s=30, color="#d1495b", label="named top five")
+        for _, r in top.iterrows():
+            ax.annotate(r["name"], (r[rka], r[dea]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        rho = eg.spearman(sub[dea], sub[rka])["rho"]
+        ax.set_title(f"{E.MEASURES[dea].split(' (')[0]} (rho = {rho:.2f})", fontsize=10)
+        ax.set_xlabel(f"{rka}: RKA efficiency index (0–100)")
+        ax.set_ylabel("own DEA score θ (VRS)")
+        ax.legend(fontsize=7)
+    return fig
+
+
+def fig_extremes(d: Design):
+    """Figures 3 and 4 re-drawn: the named top five and the bottom five by each measure,
+    beside the national distribution of the same share in the same year."""
+    tab = figure34_table(d)
+    shares = latest_shares(d)
+    col = d.share if d.share == "private" else "N00803"
+    groups = list(dict.fromkeys(tab["group"]))
+    fig, (ax, axd) = plt.subplots(1, 2, figsize=(11, 6), gridspec_kw={"width_ratios": [3, 1.2]}, sharey=False)
+    ypos, labels, colours = [], [], []
+    y = 0
+    palette = ["#d1495b", "#1b6ca8", "#2a9d8f", "#e9a03b", "#7a5195"]
+    for gi, g in enumerate(groups):
+        part = tab[tab["group"] == g]
+        for _, r in part.iterrows():
+            ypos.append(y)
+            labels.append(f"{r['municipality']}")
+            colours.append(palette[gi % len(palette)])
+            y += 1
+        y += 0.8
+    ax.barh(ypos, tab["share (%)"], color=colours)
+    ax.set_yticks(ypos, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.axvline(10, color="black", ls=":", lw=1)
+    ax.axvline(shares[col].median(), color="grey", ls="--", lw=1)
+    ax.set_xlabel(f"purchase share {d.latest if col == 'private' else d.latest_all} (%)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=palette[i % len(palette)]) for i in range(len(groups))]
+    ax.legend(handles, groups, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    axd.hist(shares[col].dropna(), bins=30, orientation="horizontal", color="#8d99ae")
+    axd.axhline(10, color="black", ls=":", lw=1)
+    axd.axhline(shares[col].median(), color="grey", ls="--", lw=1)
+    axd.set_ylabel("purchase share (%)")
+    axd.set_xlabel("municipalities")
+    axd.set_title("all 290", fontsize=10)
+    return fig
+
+
+def fig_deciles(d: Design):
+    """Mean purchase share by decile of each efficiency measure."""
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3.6), sharey=True)
+    for ax, m in zip(axes, E.EFFICIENCY_MEASURES):
+        t = E.share_by_decile(d.cs, m, d.share)
+        ax.errorbar(t["decile"], t["mean share"], yerr=[t["mean share"] - t["CI low"], t["CI high"] - t["mean share"]],
+                    fmt="o-", ms=4, color="#1b6ca8", capsize=2)
+        ax.axhline(d.cs[d.share].mean(), color="grey", ls="--", lw=1)
+        ax.set_title(E.MEASURES[m].split(" (")[0].replace("RKA efficiency composite", "RKA composite"), fontsize=9)
+        ax.set_xlabel("decile (10 = most efficient)")
+        ax.set_xticks(range(1, 11))
+    axes[0].set_ylabel(f"mean {d.share} share (%), 2019–2022")
+    return fig
+
+
+def fig_binscatter(d: Design, measures=("rka", "nka")):
+    """Binned scatter of efficiency on purchase share: raw, and residualised on the controls."""
+    fig, axes = plt.subplots(1, len(measures), figsize=(10, 4), squeeze=False)
+    for ax, m in zip(axes[0], measures):
+        for label, ctl, cat, colour in (("no controls", [], [], "#1b6ca8"),
+                                        ("with structural controls", E.STRUCTURE, ["skr_group"], "#d1495b")):
+            b = R.binned_scatter(d.cs, f"y_{m}", d.share, 20, ctl, cat)
+            ax.errorbar(b["x"], b["y"], yerr=[b["y"] - b["lo"], b["hi"] - b["y"]], fmt="o", ms=4, color=colour,
+                        alpha=0.85, capsize=1.5, label=label)
+            e = R.ols(d.cs.assign(_x=d.cs[d.share]), f"y_{m}", "_x", ctl, cat)
+            xs = np.linspace(b["x"].min(), b["x"].max(), 10)
+            ax.plot(xs, b["y"].mean() + e.coef * (xs - b["x"].mean()), color=colour, lw=1)
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set_title(E.MEASURES[m], fontsize=9)
+        ax.set_xlabel(f"purchase share {d.share} (%), mean 2019–2022")
+        ax.set_ylabel("efficiency (SD, higher = more efficient)")
+        ax.legend(fontsize=7)
+    return fig
+
+
+def fig_coefficients(grid: pd.DataFrame):
+    """Coefficient plot: purchase-share coefficient per outcome and specification."""
+    specs = list(dict.fromkeys(grid["spec"]))
+    measures = list(dict.fromkeys(grid["measure"]))
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(measures) * 1.6 + 1))
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(specs)))
+    step = 0.8 / len(specs)
+    for i, spec in enumerate(specs):
+        g = grid[grid["spec"] == spec].set_index("measure").loc[measures]
+        y = np.arange(len(measures)) + i * step
+        ax.errorbar(g["coef"], y, xerr=[g["coef"] - g["CI low"], g["CI high"] - g["coef"]], fmt="o", ms=3.5,
+                    color=colours[i], capsize=1.5, label=spec, lw=1)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(np.arange(len(measures)) + 0.4 - step / 2,
+                  [E.MEASURES[m] for m in measures], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(SCALE)
+    ax.legend(fontsize=7, loc="lower right", ncol=2)
+    return fig
+
+
+def fig_sectors(tab: pd.DataFrame):
+    """Sector purchase share vs sector efficiency: coefficients per sector and specification."""
+    tab = tab.assign(row=tab["sector"] + " — " + tab["measure"])
+    rows = list(dict.fromkeys(tab["row"]))
+    specs = list(dict.fromkeys(tab["spec"]))
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(rows) + 1.5))
+    colours = ["#1b6ca8", "#d1495b", "#2a9d8f"]
+    step = 0.25
+    for i, spec in enumerate(specs):
+        g = tab[tab["spec"] == spec].set_index("row").loc[rows]
+        y = np.arange(len(rows)) + i * step
+        ax.errorbar(g["coef"], y, xerr=[g["coef"] - g["CI low"], g["CI high"] - g["coef"]], fmt="o", ms=4,
+                    color=colours[i], capsize=1.5, label=spec)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(np.arange(len(rows)) + step, rows, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("SD of the sector's efficiency per 10 pp of the sector's purchase share")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def fig_confounding(d: Design):
+    """Purchase share against tax capacity and against the history of centre-right rule."""
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.2), sharey=True)
+    groups = d.cs["skr_group"].str[0].map({"A": "A: big cities and commuter municipalities near them",
+                                           "B": "B: large towns and commuter municipalities near them",
+                                           "C": "C: smaller towns and rural municipalities"})
+    colours = {"A": "#d1495b", "B": "#1b6ca8", "C": "#2a9d8f"}
+    for ax, (col, xlabel) in zip(axes, [("tax_capacity", "tax capacity, kr per inhabitant (mean 2019–2022)"),
+                                        ("centre_right_history", "share of years 1994–2018 with a centre-right "
+                                                                 "majority")]):
+        for g, part in d.cs.groupby(groups):
+            ax.scatter(part[col], part[d.share], s=10, alpha=0.6, color=colours[g[0]], label=g)
+        top = d.cs.loc[d.top_five]
+        ax.scatter(top[col], top[d.share], s=40, facecolors="none", edgecolors="black", label="named top five")
+        ax.set_xlabel(xlabel)
+    axes[0].set_ylabel(f"purchase share {d.share} (%), mean 2019–2022")
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+# ------------------------------------------------------------------ claims
+def _fmt(e: R.Estimate) -> str:
+    return R.describe(e)
+
+
+def combined_verdict(primary: R.Estimate, robust: list[R.Estimate]) -> str:
+    """Sign rule on the primary measure, with robustness measures as a second line:
+    supported = primary positive (CI excluding zero); partly = primary inconclusive but a
+    robustness measure positive; contradicted = primary negative and no robustness measure
+    positive; not supported = nothing significant, or significant measures disagree in sign."""
+    v = R.sign_verdict(primary)
+    robust_yes = any(R.sign_verdict(e) == "supported" for e in robust)
+    if v == "not supported" and robust_yes:
+        return "partly supported"
+    if v == "contradicted" and robust_yes:
+        return "not supported"
+    return v
+
+
+def _level_check(d: Design, cid: str, key: str, level: str):
+    """One check per level: the rule in the module docstring, every measure in the note."""
+    prim = d.est[(PRIMARY, level)]
+    v = combined_verdict(prim, [d.est[(m, level)] for m in ROBUST])
+    others = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, level)])} (n = {d.est[(m, level)].n})" for m in ROBUST)
+    years = "2016–2022 panel, municipality and year effects, SE clustered by municipality (net cost deviation " \
+            "2019–2022 only)" if level == "within" else "means 2019–2022, HC3 robust SE"
+    ctl = " Controls: SKR group, log population, urbanisation, age 0–19/65+/80+, log tax capacity, " \
+          "post-secondary education, foreign-born." if level == "controls" else ""
+    note = (f"Level: {LEVELS[level]}. Coefficient = {SCALE} ({d.share}); {years}.{ctl} Primary measure "
+            f"{E.MEASURES[PRIMARY]}: {_fmt(prim)} (n = {prim.n}). Robustness: {others}. Rule: supported = the "
+            "primary measure positive with a 95 % CI excluding zero; partly = only a robustness measure is; "
+            "contradicted = the primary measure negative with a CI excluding zero and no robustness measure "
+            "positive; otherwise (no measure significant, or measures of opposite sign) not supported.")
+    return check_statement(cid, key, round(prim.coef, 3), v, note, year_data="2019–2022" if level != "within"
+                           else "2016–2022", unit=SCALE, label=f"{LEVELS[level][0].upper()}{LEVELS[level][1:]}")
+
+
+def _level_summary(d: Design, checks) -> str:
+    parts = []
+    for lev, c in zip(LEVELS, checks):
+        robust = [SHORT[m] for m in ROBUST if R.sign_verdict(d.est[(m, lev)]) == "supported"]
+        extra = f" (only for {', '.join(robust)})" if robust and c.verdict == "partly supported" else ""
+        parts.append(f"{['Correlation', 'Survives controls', 'Within municipalities'][list(LEVELS).index(lev)]}: "
+                     f"{c.verdict}{extra}, RKA composite {_fmt(d.est[(PRIMARY, lev)])} SD per 10 pp")
+    return "; ".join(parts) + "."
+
+
+def _correlation_claim(d: Design, cid: str) -> ClaimResult:
+    checks = [_level_check(d, cid, "relation", lev) for lev in LEVELS]
+    return ClaimResult(cid, checks, _level_summary(d, checks))
+
+
+def _measure_note(d: Design) -> str:
+    if d.share == "private":
+        return f"Measure: {d.share_label}, {d.private.message}."
+    return ("Measure: N00803 (all purchased core activity, including purchases from other municipalities, regions "
+            "and federations) — the snapshot has no private-only share; N00119/N00120 (private firms; associations "
+            "and foundations) are used automatically after `make data`.")
+
+
+def c099(d: Design) -> ClaimResult:
+    """The most efficient decile buys more: difference in means, then with controls."""
+    checks = []
+    for with_controls in (False, True):
+        rows = {}
+        for m in E.EFFICIENCY_MEASURES:
+            s = d.cs[m]
+            top = (s >= s.quantile(0.9)).astype(float).where(s.notna())
+            frame = d.cs.assign(top_decile=top)
+            if with_controls:
+                rows[m] = R.ols(frame, d.share, "top_decile", E.STRUCTURE, ["skr_group"])
+            else:
+                diff = eg.difference(frame.loc[top == 1, d.share], frame.loc[top == 0, d.share])
+                rows[m] = R.Estimate(diff["difference"], np.nan, diff["CI low"], diff["CI high"], diff["p"],
+                                     diff["n a"] + diff["n b"], np.nan, "Welch")
+        v = combined_verdict(rows[PRIMARY], [rows[m] for m in ROBUST])
+        listing = "; ".join(f"{E.MEASURES[m]} {_fmt(rows[m])}" for m in E.EFFICIENCY_MEASURES)
+        label = ("The most efficient decile buys more (with structural controls)" if with_controls
+                 else "The most efficient decile buys more than the other 90 %")
+        how = ("OLS of the share on a top-decile indicator with SKR group and structural controls, HC3"
+               if with_controls else "Welch difference of means")
+        note = (f"Share (pp) of the top decile by each measure minus the rest, {how}, means 2019–2022: {listing}. "
+                f"{_measure_note(d)} Rule: supported = the top decile of the primary measure ({PRIMARY}) buys more "
+                "with a 95 % CI excluding zero; partly = only a robustness measure; contradicted = significantly "
+                "less by the primary measure and no robustness measure more; otherwise not supported.")
+        checks.append(check_statement("C099", "strong_evidence", round(rows[PRIMARY].coef, 2), v, note,
+                                      year_data="2019–2022", unit="percentage points", label=label))
+    checks.append(_level_check(d, "C099", "strong_evidence", "within"))
+    verdicts = [c.verdict for c in checks]
+    if all(v == "supported" for v in verdicts):
+        verdict = "supported"
+    elif "supported" in verdicts:
+        verdict = "partly supported"
+    elif "contradicted" in verdicts:
+        verdict = "contradicted"
+    else:
+        verdict = "not supported"
+    summary = (f"Top decile vs the rest: {checks[0].verdict} ({checks[0].reproduced:+.1f} pp by RKA's composite); "
+               f"with controls: {checks[1].verdict}; within municipalities: {checks[2].verdict}. Rule for the claim: "
+               "'strong evidence' = all three supported on the primary measure; partly = at least one; support from "
+               "robustness measures alone is not strong evidence.")
+    return ClaimResult("C099", checks, summary, verdict=verdict)
+
+
+def c100(d: Design) -> ClaimResult:
+    shares = latest_shares(d)
+    taby = d.top_five[0]
+    pub = published("C100", "taby_share")
+    if d.share == "private":
+        c1 = check_value("C100", "taby_share", float(shares.loc[taby, "private"]), d.latest, SHARE_TOL,
+                         note=f"N00119 + N00120 (private firms + associations and foundations). N00119 alone: "
+                              f"{shares.loc[taby, 'N00119']:.1f} %. N00803 (incl. public providers) "
+                              f"{d.latest_all}: {shares.loc[taby, 'N00803']:.1f} %.")
+    else:
+        n803 = float(shares.loc[taby, "N00803"])
+        c1 = check_statement(
+            "C100", "taby_share", round(n803, 1), "not testable",
+            f"The private-only share (N00119 + N00120) is not in the snapshot; available after `make data`. "
+            f"N00803 {d.latest_all} = {n803:.1f} % counts all purchases, including from public bodies, so it is only "
+            f"an upper bound: the printed {pub.value} % is {'consistent with' if pub.value <= n803 else 'above'} it. "
+            f"Täby has the highest N00803 of all 290 municipalities"
+            f"{'' if shares['N00803'].idxmax() == taby else ' — no, it does not'}.",
+            year_data=d.latest_all, unit="%", label="Täby's purchase share (N00803 as an upper bound)")
+    col = "private" if d.share == "private" else "N00803"
+    year = d.latest if d.share == "private" else d.latest_all
+    pct = E.percentile_rank(shares.loc[d.top_five, col], shares[col])
+    all_large = bool((pct > LARGE_PCT).all())
+    mean_large = bool(E.percentile_rank(pd.Series([shares.loc[d.top_five, col].mean()]), shares[col]).iloc[0]
+                      > LARGE_PCT)
+    v = "supported" if all_large else ("partly supported" if mean_large else "not supported")
+    capped = []
+    if col == "N00803" and v == "supported":
+        v = "partly supported"
+        capped.append("at most partly supported because N00803 includes purchases from public bodies")
+    if year != published("C100", "top_five_large").year and v == "supported":
+        v = "partly supported"
+        capped.append(f"claimed for {published('C100', 'top_five_large').year}, data {year}")
+    ranks = d.cs[list(E.EFFICIENCY_MEASURES)].rank(ascending=False).loc[d.top_five]
+    rank_txt = "; ".join(f"{d.cs.loc[c, 'name']} {shares.loc[c, col]:.1f} % (pct {pct[c]:.0f}; rank by RKA "
+                         f"composite {ranks.loc[c, 'rka']:.0f}, net cost deviation {ranks.loc[c, 'nka']:.0f}, DEA "
+                         f"school {ranks.loc[c, 'dea_school']:.0f} of 290)" for c in d.top_five)
+    c2 = check_statement(
+        "C100", "top_five_large", round(float(pct.min()), 1), v,
+        f"Share {col} {year} of the named top five and its percentile in the national distribution: {rank_txt}. "
+        f"Rule: 'large' = above the national {LARGE_PCT}th percentile; supported = all five; partly = their mean "
+        f"only; {'; '.join(capped) if capped else 'no cap applied'}. Reproduced value = the lowest percentile of "
+        "the five. Svenskt Näringsliv's ranking itself is not public: the ranks by public measures are context.",
+        year_data=year, unit="percentile", label="The named top five buy a large share")
+    summary = (f"Täby: {c1.verdict} ({c1.reproduced} % on {col if d.share == 'private' else 'N00803, an upper bound'}); "
+               f"the named top five all lie at or above percentile {np.floor(c2.reproduced):.0f} of the national "
+               f"distribution of {col} ({c2.verdict}).")
+    return ClaimResult("C100", [c1, c2], summary)
+
+
+def c101(d: Design) -> ClaimResult:
+    shares = latest_shares(d)
+    lo = d.lowest
+    name = d.cs.loc[lo, "name"]
+    ranks = d.cs[list(E.EFFICIENCY_MEASURES)].rank(ascending=True)  # 1 = least efficient
+    rank_txt = ", ".join(f"{SHORT[m]} {ranks.loc[lo, m]:.0f}" for m in E.EFFICIENCY_MEASURES
+                         if pd.notna(ranks.loc[lo, m]))
+    pub = published("C101", "storuman_share")
+    if d.share == "private":
+        c1 = check_value("C101", "storuman_share", float(shares.loc[lo, "private"]), d.latest, SHARE_TOL,
+                         note=f"N00119 + N00120; N00119 alone {shares.loc[lo, 'N00119']:.1f} %. {name}'s rank from the "
+                              f"bottom (1 = least efficient of 290): {rank_txt}.")
+    else:
+        n803 = float(shares.loc[lo, "N00803"])
+        c1 = check_statement(
+            "C101", "storuman_share", round(n803, 1), "not testable",
+            f"The private-only share is not in the snapshot (after `make data`: N00119 + N00120). N00803 "
+            f"{d.latest_all} = {n803:.1f} % includes purchases from public bodies, so it only bounds the private "
+            f"share from above: the printed {pub.value} % is {'consistent with' if pub.value <= n803 else 'above'} "
+            f"it. {name}'s rank from the bottom by public measures (1 = least efficient of 290): {rank_txt}.",
+            year_data=d.latest_all, unit="%", label=f"{name}'s purchase share (N00803 as an upper bound)")
+    col = "private" if d.share == "private" else "N00803"
+    limit = float(published("C101", "bottom_below_10").value)
+    per = {}
+    for m in E.EFFICIENCY_MEASURES:
+        bottom = E.extremes(d.cs, m, 5).index
+        per[m] = (int((shares.loc[bottom, col] >= limit).sum()),
+                  ", ".join(f"{d.cs.loc[c, 'name']} {shares.loc[c, col]:.1f}" for c in bottom))
+    n_over = per[PRIMARY][0]
+    if n_over == 0:
+        v = "partly supported"
+    elif col == "private":
+        v = "not supported"
+    else:
+        v = "not testable"
+    listing = "; ".join(f"{SHORT[m]}: {per[m][1]} ({per[m][0]} at or above {limit:g} %)"
+                        for m in E.EFFICIENCY_MEASURES)
+    c2 = check_statement(
+        "C101", "bottom_below_10", n_over, v,
+        f"Svenskt Näringsliv's bottom five are not named in documents 003 or 004 (only {name}), so the bottom five "
+        f"are taken by each public measure (means 2019–2022), shares {col} {d.latest if col == 'private' else d.latest_all} "
+        f"(%): {listing}. Rule on the primary measure ({PRIMARY}): none at or above {limit:g} % → partly supported "
+        f"(a different ranking and year than the claim's); some at or above → not supported with the private "
+        f"share, not testable with N00803 (which includes public providers, so a value above {limit:g} % does not "
+        f"show a private share above it). National median of {col}: {shares[col].median():.1f} %.",
+        year_data=d.latest if col == "private" else d.latest_all, unit="municipalities",
+        label=f"Bottom five (own measures) with a share of {limit:g} % or more")
+    summary = (f"{name}: {c1.verdict} (N00803 {shares.loc[lo, 'N00803']:.1f} % in {d.latest_all}); bottom five by "
+               f"RKA's composite with a share ≥ {limit:g} %: {n_over} of 5 ({c2.verdict}).")
+    return ClaimResult("C101", [c1, c2], summary)
+
+
+def c102(d: Design) -> ClaimResult:
+    rho = {m: eg.spearman(d.cs[m], d.cs[d.share]) for m in E.EFFICIENCY_MEASURES}
+    p = rho[PRIMARY]
+    robust_pos = any(rho[m]["CI low"] > 0 for m in ROBUST)
+    if p["rho"] >= STRONG_RHO and p["CI low"] > 0:
+        v = "supported"
+    elif p["CI high"] < 0:
+        v = "not supported" if robust_pos else "contradicted"
+    elif p["CI low"] > 0 or robust_pos:
+        v = "partly supported"
+    else:
+        v = "not supported"
+    listing = "; ".join(f"{E.MEASURES[m]} rho {rho[m]['rho']:+.2f} [{rho[m]['CI low']:+.2f}, {rho[m]['CI high']:+.2f}]"
+                        f" (n = {rho[m]['n']})" for m in E.EFFICIENCY_MEASURES)
+    c1 = check_statement(
+        "C102", "strong_relationship", round(p["rho"], 2), v,
+        f"Spearman correlation over all municipalities (means 2019–2022) of efficiency and the purchase share "
+        f"{d.share}: {listing}. Rule: supported = the primary measure's rho ≥ {STRONG_RHO} ('strong') with a CI "
+        "above zero; partly = a positive correlation with a CI above zero that is weaker, or only on a robustness "
+        "measure while the primary measure's CI includes zero; contradicted = the primary measure's rho negative "
+        "with a CI below zero and no measure positive; otherwise (including measures of opposite sign) not "
+        "supported.",
+        year_data="2019–2022", unit="Spearman rho", label="A strong correlation over all municipalities")
+    c2 = _level_check(d, "C102", "strong_relationship", "controls")
+    # outside the extremes: drop the named top five and the bottom five of the same measure
+    rows = {}
+    for m in E.EFFICIENCY_MEASURES:
+        drop = set(d.top_five) | set(E.extremes(d.cs, m, 5).index)
+        rows[m] = R.ols(d.cs.drop(index=list(drop)), f"y_{m}", "x_share")
+    v3 = combined_verdict(rows[PRIMARY], [rows[m] for m in ROBUST])
+    c3 = check_statement(
+        "C102", "strong_relationship", round(rows[PRIMARY].coef, 3), v3,
+        "Cross-section slope without the ten municipalities of Figures 3–4 (the named top five and the bottom five "
+        "by the same measure): " + "; ".join(f"{E.MEASURES[m]} {_fmt(rows[m])} (n = {rows[m].n})"
+                                              for m in E.EFFICIENCY_MEASURES)
+        + f". {SCALE}. Same sign rule as the levels (primary {PRIMARY}; partly = only a robustness measure).",
+        year_data="2019–2022", unit=SCALE, label="The relation outside the extremes of Figures 3–4")
+    checks = [c1, c2, c3]
+    verdict = c1.verdict if c1.verdict in ("not supported", "contradicted") else None
+    summary = (f"Over all municipalities the rank correlation with RKA's composite is {p['rho']:+.2f} ({c1.verdict}); "
+               f"with controls: {c2.verdict}; without the ten extremes: {c3.verdict}. Rule for the claim: without a "
+               "strong correlation over the full distribution (first check) there is no 'strong relationship', "
+               "whatever the other checks show; otherwise the checks are aggregated.")
+    return ClaimResult("C102", checks, summary, verdict=verdict)
+
+
+def c168(d: Design) -> ClaimResult:
+    shares = latest_shares(d)
+    col = "private" if d.share == "private" else "N00803"
+    year = d.latest if d.share == "private" else d.latest_all
+    top = shares.loc[d.top_five, col]
+    rest = shares.drop(index=d.top_five)
+    checks = []
+    groups = ", ".join(sorted(set(shares.loc[d.top_five, "skr_group"])))
+    for label, others, whom in (
+            ("The named top five vs the other municipalities", rest[col], "all other municipalities"),
+            ("The named top five vs their own SKR groups",
+             rest.loc[rest["skr_group"].isin(set(shares.loc[d.top_five, "skr_group"])), col],
+             f"the other municipalities of SKR group {groups}")):
+        diff = eg.difference(top, others)
+        v = "supported" if diff["CI low"] > 0 else ("contradicted" if diff["CI high"] < 0 else "not supported")
+        capped = ""
+        if col == "N00803" and v == "supported":
+            v, capped = "partly supported", " Capped at partly supported: N00803 includes purchases from public bodies."
+        checks.append(check_statement(
+            "C168", "higher_private_share", round(diff["difference"], 1), v,
+            f"Mean share {col} {year}: top five {top.mean():.1f} % vs {others.mean():.1f} % in {whom} "
+            f"(n = {diff['n b']}); difference {diff['difference']:+.1f} pp, Welch 95 % CI "
+            f"[{diff['CI low']:+.1f}, {diff['CI high']:+.1f}]. Rule: supported = difference above zero with the CI "
+            f"excluding zero.{capped} The other traits in the claim (governance, leadership, business climate) are "
+            "not tested in this chapter.",
+            year_data=year, unit="percentage points", label=label))
+    summary = (f"The five buy {checks[0].reproduced:+.1f} pp more than the rest ({checks[0].verdict}) and "
+               f"{checks[1].reproduced:+.1f} pp more than their SKR-group peers ({checks[1].verdict}); only the "
+               "private-share part of the claim is tested.")
+    return ClaimResult("C168", checks, summary)
+
+
+def c098(d: Design) -> ClaimResult:
+    rows = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, 'within')])}" for m in E.EFFICIENCY_MEASURES)
+    c = check_statement(
+        "C098", "positive_effects", round(d.est[(PRIMARY, "within")].coef, 3), "not testable",
+        "A literature claim: Blix & Jordahl (2021) review studies of choice and competition reforms; an effect on "
+        "cost-effectiveness and quality cannot be established from municipal aggregates. Context — within-"
+        f"municipality association of a rising purchase share ({d.share}) with efficiency, 2016–2022 ({SCALE}): "
+        f"{rows}.", year_data="2016–2022", unit=SCALE, label="Context: within-municipality estimates")
+    return ClaimResult("C098", [c], "Not testable with public municipal data (a literature claim); the within-"
+                       f"municipality estimates are given as context ({c.reproduced:+.3f} SD per 10 pp on RKA's "
+                       "composite).", verdict="not testable")
+
+
+def c103(d: Design) -> ClaimResult:
+    from ..kolada import kpi_wide
+
+    cost = kpi_wide(["N20048"], d.root)
+    p = d.panel.merge(cost, on=["municipality", "year"], how="left")
+    p["log_cost80"] = np.log(p["N20048"])
+    cs = d.cs.copy()
+    years = p[p["year"].isin(E.CROSS_YEARS)]
+    cs["log_cost80"] = np.log(years.groupby("municipality")["N20048"].mean().reindex(cs.index))
+    a = R.ols(cs, "log_cost80", "x_elderly", E.STRUCTURE, ["skr_group"])
+    b = R.panel_fe(p, "log_cost80", "x_elderly")
+    note = ("A literature claim about cost per service by type of provider, which Kolada does not publish. "
+            "Context: elderly-care cost per inhabitant 80+ (N20048, log) on the elderly-care purchase share N20805 "
+            f"(per 10 pp): cross-section with controls {_fmt(a)} (≈ {100 * a.coef:+.1f} %), within municipalities "
+            f"2016–2022 {_fmt(b)} (≈ {100 * b.coef:+.1f} %). A municipality's cost includes what it pays private "
+            "providers, so this is the cost to the municipality, not the providers' cost per service.")
+    c = check_statement("C103", "cost_lower", round(a.coef, 3), "not testable", note, year_data="2016–2022",
+                        unit="log points per 10 pp", label="Context: elderly-care cost and purchase share")
+    return ClaimResult("C103", [c], "Not testable (a literature claim; no cost per service by provider type in "
+                       f"Kolada). Context: elderly-care cost per 80+ is {100 * a.coef:+.1f} % per 10 pp of purchased "
+                       f"elderly care across municipalities with controls, {100 * b.coef:+.1f} % within.",
+                       verdict="not testable")
+
+
+def evaluate(data_dir=None) -> list[ClaimResult]:
+    """All ★a claims of documents 003 and 004 in this chapter."""
+    d = design(data_dir)
+    return [
+        _correlation_claim(d, "C062"),
+        c098(d),
+        c099(d),
+        c100(d),
+        c101(d),
+        c102(d),
+        c103(d),
+        _correlation_claim(d, "C157"),
+        c168(d),
+    ]
+
+
+# ------------------------------------------------------------------ sentences for the notebook
+def _ci(e) -> str:
+    return f"{e['coef']:+.2f} [{e['CI low']:+.2f}, {e['CI high']:+.2f}]"
+
+
+def text_contrast(d: Design, con: pd.DataFrame) -> str:
+    """Is the contrast of Figures 3–4 real, and special to the extremes? (computed sentences)"""
+    named = con[con["top group"] == "named top five"]
+    same = con[con["top group"] == "top five by the same measure"].set_index("measure")
+    real = (named["CI low"] > 0).all()
+    meta = d.cs.loc[d.top_five]
+    groups = ", ".join(sorted(set(meta["skr_group_name"])))
+    counties = ", ".join(sorted(set(meta["county"])))
+    rka_top = E.extremes(d.cs, PRIMARY, 5, top=True)
+    return (
+        f"**Is the contrast real?** Between the named five and the bottom five of each measure the difference is "
+        f"{named['difference (pp)'].min():.0f}–{named['difference (pp)'].max():.0f} percentage points"
+        f"{', every CI excluding zero' if real else ', not every CI excluding zero'}. **Is it special to the "
+        "extremes?** The five most efficient by the *same* public measure differ from that measure's bottom five by "
+        + "; ".join(f"{r['difference (pp)']:+.0f} pp [{r['CI low']:+.0f}, {r['CI high']:+.0f}] "
+                    f"({m.split(' (')[0]})" for m, r in same.iterrows())
+        + f". The named five are all *{groups}* in {counties}; the five most "
+        f"efficient by RKA's composite ({', '.join(rka_top['name'])}) have a mean share of "
+        f"{rka_top[d.share].mean():.1f} % against a national median of {d.cs[d.share].median():.1f} % (means "
+        "2019–2022)."
+    )
+
+
+def text_cross(grid: pd.DataFrame) -> str:
+    """What the coefficient plot shows (computed sentences)."""
+    g = grid.set_index(["measure", "spec"])
+
+    def c(m, s):
+        return g.loc[(m, s), "coef"]
+
+    pol = max(abs(c(m, "+ structure + politics") - c(m, "+ structure")) for m in E.EFFICIENCY_MEASURES)
+    school_drop = abs(c("dea_school", "+ structure")) < 0.5 * abs(c("dea_school", "bivariate"))
+    return (
+        f"Without controls, a municipality buying 10 percentage points more has a net cost deviation "
+        f"{c('nka', 'bivariate'):+.2f} SD better, {c('nka', '+ structure'):+.2f} SD with structural controls. On "
+        f"RKA's composite the slope is {c('rka', 'bivariate'):+.2f} SD without and {c('rka', '+ structure'):+.2f} SD "
+        f"with controls. The school DEA slope goes from {c('dea_school', 'bivariate'):+.2f} to "
+        f"{c('dea_school', '+ structure'):+.2f} SD once structure is controlled"
+        + (": most of it is structure — high-purchase municipalities have pupils who reach high merit values anyway."
+           if school_drop else ".")
+        + f" Adding the governing bloc moves no coefficient by more than {pol:.2f} SD."
+    )
+
+
+def text_sectors(sec: pd.DataFrame) -> str:
+    """Which sectors show the claimed sign across municipalities and within (computed sentences)."""
+    def verdict(row):
+        return R.sign_verdict(R.Estimate(row["coef"], np.nan, row["CI low"], row["CI high"], row["p"], row["n"],
+                                         np.nan, ""))
+
+    def listing(rows):
+        return ", ".join(f"{r['sector']} ({r['measure']} {_ci(r)})" for _, r in rows.iterrows())
+
+    sec = sec.assign(v=sec.apply(verdict, axis=1))
+    parts = []
+    for spec, where in (("+ structure", "Across municipalities with controls"), ("within (FE)", "Within municipalities")):
+        pos = sec[(sec["spec"] == spec) & (sec["v"] == "supported")]
+        neg = sec[(sec["spec"] == spec) & (sec["v"] == "contradicted")]
+        parts.append(f"{where}, a higher sector share goes with higher efficiency for {listing(pos) or 'no sector'}"
+                     + (f"; with lower efficiency for {listing(neg)}" if len(neg) else "") + ".")
+    return " ".join(parts) + (" For compulsory school, RKA's index covers municipal schools only: if independent "
+                              "schools attract pupils who would have raised the municipal schools' results, a higher "
+                              "purchase share lowers the municipal index without saying anything about efficiency.")
+
+
+def text_dea(d: Design) -> str:
+    """How the own DEA relates to RKA's indices (computed sentences)."""
+    t = dea_vs_rka(d).set_index(["own DEA", "compared with"])["rho"]
+    school_rka, school_nka = t.iloc[0], t.iloc[2]
+    closer = "cost-only net cost deviation" if school_nka > school_rka else "RKA index"
+    return (
+        f"The school DEA correlates {school_rka:+.2f} with RKA's index for municipal schools and {school_nka:+.2f} "
+        f"with the net cost deviation — closer to the {closer}. Without a structural adjustment of the output, a "
+        "high merit value at a moderate cost, as in affluent suburbs, is what puts a municipality on the frontier. The "
+        f"elderly-care DEA correlates {t.iloc[3]:+.2f} with RKA's elderly-care index, built from the same quality "
+        "index and a cost index."
+    )
