@@ -449,6 +449,9 @@ def _parser() -> argparse.ArgumentParser:
                                     "and each figure and table (from data/claims.yaml, analysis.chapters and the "
                                     "chapter sources). Paste it into README.md's marked section.")
     rm.add_argument("--output", default=None, help="write to this file instead of stdout")
+    rm.add_argument("--update", default=None, metavar="README",
+                    help="replace the section between <!-- BEGIN readme-map --> and <!-- END readme-map --> in "
+                         "this file (e.g. README.md)")
 
     sc = sub.add_parser("sitecheck", help="check internal links and images of the built site",
                         description="Parse every HTML file of the built site and report relative links, images "
@@ -493,8 +496,15 @@ def _run(args) -> int:
         return EXIT_OK
 
     if args.command == "readme-map":
-        from .readme_map import markdown
+        from .readme_map import markdown, update_file
 
+        if args.update:
+            try:
+                changed = update_file(Path(args.update))
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
+            print(f"{args.update}: map {'updated' if changed else 'already up to date'}")
+            return EXIT_OK
         text = markdown()
         if args.output:
             Path(args.output).write_text(text, encoding="utf-8")

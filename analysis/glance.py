@@ -105,6 +105,12 @@ def filterable_html(table: pd.DataFrame) -> str:
             f"<td>{html.escape(r.summary)}</td><td>{_chapter_links(r.chapter, linkable)}</td></tr>"
         )
     return f"""
+<style>
+.claims-filter label {{ margin-right: 1em; white-space: nowrap; }}
+.claims-scroll {{ overflow-x: auto; }}
+.claims-table {{ font-size: 0.85em; }}
+.claims-table td {{ vertical-align: top; }}
+</style>
 <div class="claims-filter">
 <label>Theme <select id="f-theme"><option value="">all</option>{options(themes, THEME_LABELS)}</select></label>
 <label>Document <select id="f-document"><option value="">all</option>{options(sorted(table['document'].unique()))}</select></label>
@@ -112,11 +118,13 @@ def filterable_html(table: pd.DataFrame) -> str:
 <label>Search <input id="f-text" type="search" placeholder="id or words"></label>
 <span id="f-count" role="status"></span>
 </div>
+<div class="claims-scroll">
 <table class="claims-table" id="claims-table">
 <thead><tr><th>id</th><th>theme</th><th>doc</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th><th>chapter</th></tr></thead>
 <tbody>
 {''.join(rows)}
 </tbody></table>
+</div>
 <script>
 (function() {{
   var table = document.getElementById('claims-table');

@@ -18,6 +18,8 @@ from pathlib import Path
 from . import config
 
 SOURCES = config.REPO_ROOT / "book" / "src"
+BEGIN = "<!-- BEGIN readme-map -->"
+END = "<!-- END readme-map -->"
 FENCE = re.compile(r"^```\{code-cell\}")
 
 
@@ -30,14 +32,23 @@ def _module_path(module: str) -> Path | None:
     return Path(spec.origin) if spec and spec.origin and Path(spec.origin).is_file() else None
 
 
-def _functions_naming(path: Path) -> dict[str, list[tuple[str, int]]]:
-    """claim id -> [(innermost function whose code names it, line)], from the module's AST."""
+CHECK_BUILDERS = {"check_value", "check_statement", "ClaimResult"}
+
+
+def _functions_naming(path: Path) -> tuple[dict[str, list[tuple[str, int]]], set[str]]:
+    """claim id -> [(innermost function whose code names it, line)], and the functions that
+    build checks (call check_value, check_statement or ClaimResult), from the module's AST."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: dict[str, list[tuple[str, int]]] = {}
+    builders: set[str] = set()
 
     def visit(node, func):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             func = node.name
+        if isinstance(node, ast.Call) and func:
+            target = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if target in CHECK_BUILDERS:
+                builders.add(func)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             for cid in re.findall(r"\bC\d{3}\b", node.value):
                 if func and (func, node.lineno) not in found.get(cid, []):
@@ -46,7 +57,18 @@ def _functions_naming(path: Path) -> dict[str, list[tuple[str, int]]]:
             visit(child, func)
 
     visit(tree, None)
-    return found
+    return found, builders
+
+
+def _producer(module: str, hits: list[tuple[str, int]], builders: set[str]) -> str:
+    """`module.evaluate`, plus the helper that builds the claim's checks when one names it."""
+    built = [h for h in hits if h[0] in builders and h[0] != "evaluate"]
+    if built:
+        return f"`{module}.evaluate` → `{built[0][0]}` (line {built[0][1]})"
+    in_eval = [h for h in hits if h[0] == "evaluate"]
+    if in_eval:
+        return f"`{module}.evaluate` (line {in_eval[0][1]})"
+    return f"`{module}.evaluate`"
 
 
 def claim_rows() -> list[dict]:
@@ -57,20 +79,16 @@ def claim_rows() -> list[dict]:
     naming = {}
     for ch, module in CHAPTER_MODULES.items():
         path = _module_path(module)
-        naming[ch] = (path, _functions_naming(path) if path else {})
+        naming[ch] = (path, *(_functions_naming(path) if path else ({}, set())))
     rows = []
     for cid, e in claims().items():
         for ch in e.get("chapters") or []:
-            path, names = naming.get(ch, (None, {}))
+            path, names, builders = naming.get(ch, (None, {}, set()))
             module = CHAPTER_MODULES.get(ch, "?")
-            rel = f"{module.replace('.', '/')}.py"
             if path is None:
-                func = f"`{rel}` (not written yet)"
+                func = f"`{module.replace('.', '/')}.py` (not written yet)"
             else:
-                hits = [h for h in names.get(cid, []) if h[0] != "evaluate"] or names.get(cid, [])
-                where = f", builds the check in `{hits[0][0]}` (line {hits[0][1]})" if hits and hits[0][0] != "evaluate" \
-                    else ""
-                func = f"`{module}.evaluate`{where}"
+                func = _producer(module, names.get(cid, []), builders)
             rows.append({"id": cid, "theme": e.get("theme", "-"), "document": str(e.get("document", "")),
                          "status": e.get("status", ""), "chapter": ch, "function": func})
     return rows
@@ -253,8 +271,9 @@ def markdown() -> str:
         "",
         "Every verdict is computed by the chapter module's `evaluate(data_dir)`, which the chapter "
         "notebook (`book/src/<chapter>.md`, page `_build/html/book/<chapter>.html`) and "
-        "`python -m analysis claim <id>` both call. Where the claim id appears in a helper "
-        "function of that module, the helper and its line are named.",
+        "`python -m analysis claim <id>` both call. Where a helper of that module that builds "
+        "checks names the claim, it is given after the arrow with its line (in "
+        "`analysis/chapters/<module>.py`).",
         "",
         "| claim | theme | doc | status | chapter | produced by |",
         "|---|---|---|---|---|---|",
@@ -285,3 +304,17 @@ def markdown() -> str:
     lines += ["", "Chapters and their modules: " + "; ".join(
         f"{ch} → `{mod}`" for ch, mod in CHAPTER_MODULES.items()) + "."]
     return "\n".join(lines) + "\n"
+
+
+def update_file(path: Path) -> bool:
+    """Replace the text between the BEGIN/END readme-map markers of ``path``; True if it changed."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
+        raise ValueError(f"{path}: needs exactly one {BEGIN} … {END} section to update")
+    head, rest = text.split(BEGIN)
+    _, tail = rest.split(END)
+    new = f"{head}{BEGIN}\n{markdown()}{END}{tail}"
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text

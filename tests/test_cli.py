@@ -339,3 +339,27 @@ def test_readme_map_covers_the_real_book():
     shows = sum(src.read_text(encoding="utf-8").count("plotting.show(")
                 for src in (config.REPO_ROOT / "book" / "src").glob("*.md"))
     assert text.count("| Figure ") == shows
+
+
+def test_readme_update_rewrites_only_the_marked_section(fake_book, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nkept\n\n{readme_map.BEGIN}\nold map\n{readme_map.END}\n\n## After\nkept too\n")
+    assert readme_map.update_file(readme) is True
+    text = readme.read_text()
+    assert text.startswith("# Title\n\nkept\n\n") and text.endswith("\n\n## After\nkept too\n")
+    assert "old map" not in text and "| C001 | b | 003 | evaluated | fake-a |" in text
+    assert readme_map.update_file(readme) is False  # idempotent
+    readme.write_text("# no markers\n")
+    code, _, err = run(capsys, "readme-map", "--update", str(readme))
+    assert code == cli.EXIT_FAILED and "BEGIN readme-map" in err
+
+
+def test_producer_names_the_helper_that_builds_the_check(tmp_path):
+    src = tmp_path / "mod.py"
+    src.write_text('def table():\n    return "C007"\n\n'
+                   'def c007(d):\n    return ClaimResult("C007", [check_value("C007", "k", 1, 2022, T)], "s")\n\n'
+                   'def evaluate(d=None):\n    return [c007(d), ClaimResult("C008", [], "x")]\n')
+    names, builders = readme_map._functions_naming(src)
+    assert readme_map._producer("m", names["C007"], builders) == "`m.evaluate` → `c007` (line 5)"
+    assert readme_map._producer("m", names["C008"], builders) == "`m.evaluate` (line 8)"
+    assert readme_map._producer("m", [], builders) == "`m.evaluate`"
