@@ -302,8 +302,12 @@ class HeadlessChromium:
     def _page_ws(self, port: int) -> str:
         deadline = time.time() + self.timeout
         while time.time() < deadline:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
-                targets = json.loads(r.read())
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
+                    targets = json.loads(r.read())
+            except OSError:  # not listening yet
+                time.sleep(0.1)
+                continue
             pages = [t for t in targets if t.get("type") == "page" and t.get("webSocketDebuggerUrl")]
             if pages:
                 return pages[0]["webSocketDebuggerUrl"]
@@ -427,7 +431,8 @@ class HeadlessChromium:
         res = self.send("Page.navigate", {"url": url})
         if res.get("errorText"):
             raise BrowserError(f"could not open {url}: {res['errorText']}")
-        if not self._loop.run_until_complete(self._until("Page.loadEventFired", self.timeout)):
+        loaded = any(e["method"] == "Page.loadEventFired" for e in self._events)  # arrived with the reply
+        if not loaded and not self._loop.run_until_complete(self._until("Page.loadEventFired", self.timeout)):
             raise BrowserError(f"{url} did not finish loading within {self.timeout:.0f} s")
         if redirect_to:
             cond = f"location.pathname.endsWith({json.dumps(redirect_to)}) && document.readyState === 'complete'"

@@ -182,3 +182,15 @@ def test_browser_check_catches_errors_and_blank_pages(tmp_path, chromium):
     assert "missing.png" in text
     assert blank_fraction(blank.screenshot) > BLANK
     assert blank_fraction(bad.screenshot) > 0.9  # one short heading on white
+
+
+def test_sitecheck_command(tmp_path, capsys):
+    from analysis import cli
+
+    _write(tmp_path, "index.html", '<a href="a.html">a</a>')
+    _write(tmp_path, "a.html", '<img src="gone.png">')
+    assert cli.main(["sitecheck", str(tmp_path)]) == cli.EXIT_FAILED
+    assert "a.html:1 img.src='gone.png': missing file gone.png" in capsys.readouterr().out
+    _write(tmp_path, "gone.png", "png")
+    assert cli.main(["sitecheck", str(tmp_path)]) == cli.EXIT_OK
+    assert "resolve" in capsys.readouterr().out
