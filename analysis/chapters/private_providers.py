@@ -309,6 +309,18 @@ def bloc_table(d: Design) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("mean share (%)", ascending=False)
 
 
+def chair_table(d: Design) -> pd.DataFrame:
+    """Mean purchase share (2019–2022) by the party chairing the executive board after the 2022
+    election — context only: the 2022 majorities took office after the period measured."""
+    rows = []
+    for party, part in d.cs.groupby("chair_party_2022"):
+        if part[d.share].notna().sum() < 2:
+            continue
+        m, lo, hi, n = eg.t_interval(part[d.share])
+        rows.append({"chair (KSO) 2022": party, "municipalities": n, "mean share (%)": m, "CI low": lo, "CI high": hi})
+    return pd.DataFrame(rows).sort_values("mean share (%)", ascending=False)
+
+
 def iv_table(d: Design) -> pd.DataFrame:
     """Centre-right history as an instrument candidate: first stage, reduced form, 2SLS."""
     res = R.iv_2sls(d.cs, f"y_{PRIMARY}", "x_share", "centre_right_history", E.STRUCTURE, ["skr_group"])
@@ -951,3 +963,31 @@ def text_dea(d: Design) -> str:
         f"elderly-care DEA correlates {t.iloc[3]:+.2f} with RKA's elderly-care index, built from the same quality "
         "index and a cost index."
     )
+
+
+THIS, NEXT = "this year's share", "next year's share"
+
+
+def text_timing(tim: pd.DataFrame) -> str:
+    """What the lead test shows (computed sentences)."""
+    def short(label):
+        return label.split(" (")[0]
+
+    lead = tim[(tim["CI low (next)"] > 0) | (tim["CI high (next)"] < 0)]
+    cur = tim[(tim["CI low"] > 0) | (tim["CI high"] < 0)]
+    if lead.empty and cur.empty:
+        return ("Neither this year's nor next year's purchase share has a coefficient whose 95 % CI excludes zero for "
+                "any measure: within municipalities the short panel shows no relation in either direction of time.")
+    parts = []
+    if len(lead):
+        parts.append("Next year's share has a CI excluding zero for " + ", ".join(
+            f"{short(r['measure'])} ({r[NEXT]:+.2f})" for _, r in lead.iterrows())
+            + ": efficiency this year moves with purchasing that happens later, which an effect of purchasing on "
+              "efficiency would not produce; it points to reverse causality, anticipation or short-lived swings in "
+              "the share.")
+    if len(cur):
+        parts.append("With next year's share held fixed, this year's share has a CI excluding zero for " + ", ".join(
+            f"{short(r['measure'])} ({r[THIS]:+.2f})" for _, r in cur.iterrows()) + ".")
+    parts.append("The two shares are close from one year to the next, so the pair of coefficients is best read "
+                 "together; the last year drops out because it has no 'next year'.")
+    return " ".join(parts)
