@@ -66,6 +66,17 @@ def test_measure_without_data_for_a_year_is_an_error(real_data_dir):
     assert E.measure_in_year("U15900", 2020, real_data_dir).notna().all()
 
 
+def test_figure_for_a_year_without_data_is_an_error(real_data_dir):
+    ch.clear_cache()
+    d = ch.design(real_data_dir)
+    with pytest.raises(DataError, match="no values for 2005"):
+        ch.fig_extremes(d, year=2005)
+    with pytest.raises(DataError, match="no values for 2005"):
+        ch.figure34_table(d, year=2005)
+    tab = ch.figure34_table(d, year=2015)  # an earlier year with data works
+    assert tab["share (%)"].notna().all() and len(tab) == 25
+
+
 def test_private_share_absent_from_snapshot_says_make_data(real_data_dir):
     priv = E.private_shares(real_data_dir)
     assert not priv.available

@@ -154,15 +154,31 @@ def clear_cache() -> None:
     clear_kolada()
 
 
-def latest_shares(d: Design) -> pd.DataFrame:
-    """The claims' share (and N00803) in their latest years, per municipality, with names."""
-    out = pd.DataFrame({"N00803": E.share_in_year(E.ALL_PURCHASE, d.latest_all, d.root)})
+def share_year(d: Design, year: int | None = None) -> int:
+    """The year shown for the claims' share: ``year`` or the latest one."""
+    if year is not None:
+        return int(year)
+    return d.latest if d.share == "private" else d.latest_all
+
+
+def latest_shares(d: Design, year: int | None = None) -> pd.DataFrame:
+    """The claims' share (and N00803) per municipality in their latest years, or in ``year``;
+    a year without data is an error (not an empty table or plot)."""
     if d.share == "private":
+        y = share_year(d, year)
         priv = d.private.frame
-        last = priv[priv["year"] == d.latest].set_index("municipality")
-        out = out.join(last[["private", *E.PRIVATE_KPIS]], how="outer")
-    out = out.join(d.cs[["name", "skr_group"]], how="left")
-    return out
+        last = priv[(priv["year"] == y) & priv["private"].notna()].set_index("municipality")
+        if last.empty:
+            raise DataError(f"N00119 + N00120 have no values for {y} (live cache covers "
+                            f"{priv['year'].min()}–{priv['year'].max()})")
+        try:
+            n803 = E.share_in_year(E.ALL_PURCHASE, y if year is not None else d.latest_all, d.root)
+        except DataError:
+            n803 = pd.Series(np.nan, index=last.index, name=E.ALL_PURCHASE)  # context column only
+        out = pd.DataFrame({"N00803": n803}).join(last[["private", *E.PRIVATE_KPIS]], how="outer")
+    else:
+        out = pd.DataFrame({"N00803": E.share_in_year(E.ALL_PURCHASE, share_year(d, year), d.root)})
+    return out.join(d.cs[["name", "skr_group"]], how="left")
 
 
 # ------------------------------------------------------------------ tables behind the text
@@ -252,10 +268,11 @@ def sector_table(d: Design) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def figure34_table(d: Design) -> pd.DataFrame:
+def figure34_table(d: Design, year: int | None = None) -> pd.DataFrame:
     """The named top five and the bottom five by each efficiency measure, with their
-    purchase shares in the latest year and their percentile in the national distribution."""
-    shares = latest_shares(d)
+    purchase shares in the latest year (or ``year``) and their percentile in the national
+    distribution."""
+    shares = latest_shares(d, year)
     col = d.share if d.share == "private" else "N00803"
     groups = [("top five (Svenskt Näringsliv)", d.top_five)]
     for m in E.EFFICIENCY_MEASURES:
@@ -411,11 +428,11 @@ def fig_dea_vs_rka(d: Design):
     return fig
 
 
-def fig_extremes(d: Design):
+def fig_extremes(d: Design, year: int | None = None):
     """Figures 3 and 4 re-drawn: the named top five and the bottom five by each measure,
-    beside the national distribution of the same share in the same year."""
-    tab = figure34_table(d)
-    shares = latest_shares(d)
+    beside the national distribution of the same share in the same year (latest by default)."""
+    tab = figure34_table(d, year)
+    shares = latest_shares(d, year)
     col = d.share if d.share == "private" else "N00803"
     groups = list(dict.fromkeys(tab["group"]))
     fig, (ax, axd) = plt.subplots(1, 2, figsize=(11, 6), gridspec_kw={"width_ratios": [3, 1.2]}, sharey=False)
@@ -435,7 +452,7 @@ def fig_extremes(d: Design):
     ax.invert_yaxis()
     ax.axvline(10, color="black", ls=":", lw=1)
     ax.axvline(shares[col].median(), color="grey", ls="--", lw=1)
-    ax.set_xlabel(f"purchase share {d.latest if col == 'private' else d.latest_all} (%)")
+    ax.set_xlabel(f"purchase share {col}, {share_year(d, year)} (%)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[i % len(palette)]) for i in range(len(groups))]
     ax.legend(handles, groups, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     axd.hist(shares[col].dropna(), bins=30, orientation="horizontal", color="#8d99ae")
@@ -499,7 +516,7 @@ def fig_coefficients(grid: pd.DataFrame):
                   [E.MEASURES[m] for m in measures], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel(SCALE)
-    ax.legend(fontsize=7, loc="lower right", ncol=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.35, -0.06), ncol=3, frameon=False)
     return fig
 
 
