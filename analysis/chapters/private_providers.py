@@ -681,8 +681,8 @@ def c100(d: Design) -> ClaimResult:
             f"The private-only share (N00119 + N00120) is not in the snapshot; available after `make data`. "
             f"N00803 {d.latest_all} = {n803:.1f} % counts all purchases, including from public bodies, so it is only "
             f"an upper bound: the printed {pub.value} % is {'consistent with' if pub.value <= n803 else 'above'} it. "
-            f"Täby has the highest N00803 of all 290 municipalities"
-            f"{'' if shares['N00803'].idxmax() == taby else ' — no, it does not'}.",
+            f"{d.cs.loc[taby, 'name']}'s N00803 ranks {int(shares['N00803'].rank(ascending=False)[taby])} of "
+            f"{int(shares['N00803'].notna().sum())} municipalities.",
             year_data=d.latest_all, unit="%", label="Täby's purchase share (N00803 as an upper bound)")
     col = "private" if d.share == "private" else "N00803"
     year = d.latest if d.share == "private" else d.latest_all
