@@ -33,8 +33,12 @@ def test_claims_json_schema(built_book):
 
 
 def test_no_reproduced_number_survives_without_data(built_book):
-    """Every numeric check carries a reproduced value computed at build time (not null)."""
+    """Every check that reaches a verdict carries a reproduced value computed at build time.
+
+    Only a check that is itself 'not testable' (no data measures it) may leave it null.
+    """
     entries = json.loads(config.CLAIMS_JSON.read_text(encoding="utf-8"))
     for e in entries:
         for chk in e["checks"]:
-            assert chk["reproduced"] is not None, (e["id"], chk["label"])
+            if chk["verdict"] != "not testable":
+                assert chk["reproduced"] is not None, (e["id"], chk["label"])

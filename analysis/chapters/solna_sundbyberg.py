@@ -490,7 +490,8 @@ def c123(data_dir) -> ClaimResult:
            f"{non_emp['Solna']:.1f} % in Solna vs {non_emp['Riket']:.1f} % in Riket, a ratio of {ratio:.2f} against the "
            f"ratio of about {claims.published('C123', 'solna_fb_unemployment').value / claims.published('C123', 'riket_fb_unemployment').value:.2f} "
            "the printed figures imply for unemployment ('nearly half').")
-    checks = [check_statement("C123", "riket_fb_unemployment", None, "not testable", ctx, year_data=y),
+    checks = [check_statement("C123", "riket_fb_unemployment", round(non_emp["Riket"], 1), "not testable", ctx,
+                              year_data=y, unit="% of foreign-born 20–64 not employed (proxy, 100 − N02268)"),
               check_statement("C123", "solna_fb_unemployment", round(ratio, 2), "not testable", ctx, year_data=y,
                               unit="ratio Solna/Riket (not-employed share, proxy)")]
     return ClaimResult("C123", checks, f"The measure is not in the data; on the closest proxy (not employed among the "
