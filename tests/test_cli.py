@@ -363,3 +363,11 @@ def test_producer_names_the_helper_that_builds_the_check(tmp_path):
     assert readme_map._producer("m", names["C007"], builders) == "`m.evaluate` → `c007` (line 5)"
     assert readme_map._producer("m", names["C008"], builders) == "`m.evaluate` (line 8)"
     assert readme_map._producer("m", [], builders) == "`m.evaluate`"
+
+
+def test_readme_map_in_the_repository_is_current():
+    """README.md's claim/figure map matches what the code generates (run readme-map --update)."""
+    readme = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    current = readme.split(readme_map.BEGIN, 1)[1].split(readme_map.END, 1)[0]
+    assert current.strip() == readme_map.markdown().strip(), (
+        "README.md's map is stale: run `.venv/bin/python -m analysis readme-map --update README.md`")
