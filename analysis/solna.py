@@ -11,12 +11,12 @@ Every function fails with a :class:`DataError` rather than return an empty resul
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from . import taxes
 from .claims import Tolerance
 from .errors import DataError
 from .kolada import RIKET, load_kpis, snapshot_root
@@ -26,7 +26,6 @@ SOLNA = "0184"
 SUNDBYBERG = "0183"
 NKA_BREAK_YEAR = 2019  # new cost-equalisation model: net cost deviations change method
 CLAIM_YEAR = 2025  # "över 20 år" is written in a 2025 report
-TAX_RATES_DIR = "raw/other/skattesnurra-skatteverket-totalrates"
 SCB_POP_2023 = "raw/scb/folkmangd_kommun_2023/be0101_tabhel2023.xlsx"
 
 # The long series of the chapter: KPI -> short English label and unit.
@@ -264,90 +263,27 @@ def population_series(code: str, data_dir=None) -> pd.Series:
 
 
 # ------------------------------------------------------------------ tax rates
-def load_total_rates(data_dir=None) -> pd.DataFrame:
-    """Total local income-tax rate (municipality + region, %) per municipality and year,
-    from Skatteverket's rate files as parsed by the skattesnurra project (names → codes)."""
-    folder = snapshot_root(data_dir) / TAX_RATES_DIR
-    files = sorted(folder.glob("församlingar-*.json"))
-    if not files:
-        raise DataError(f"No tax-rate files in {folder}")
-    by_name = {n: c for c, n in names(data_dir).items() if c != RIKET}
-    rows = []
-    for path in files:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}: not valid JSON ({exc})") from exc
-        year = int(doc["år"])
-        for m in doc["kommuner"]:
-            code = by_name.get(m["namn"])
-            if code is None:
-                raise DataError(f"{path}: unknown municipality name {m['namn']!r}")
-            rows.append({"code": code, "year": year, "total": float(m["skattesats"])})
-    return pd.DataFrame(rows)
-
-
-def _mode(values: pd.Series) -> tuple[float, float]:
-    counts = values.round(2).value_counts()
-    return float(counts.index[0]), float(counts.iloc[0] / counts.sum())
-
-
-def derive_municipal_rates(totals: pd.DataFrame, code: str, anchor_rate: float, anchor_year: int) -> pd.DataFrame:
-    """Municipal tax rate of ``code`` from a year × municipality table of total rates of
-    one county, given its known municipal rate in ``anchor_year``.
-
-    The regional rate is common to every municipality of a county, so a change in it
-    moves every total in the county by the same amount, while a municipality changing its
-    own rate moves only its own total. The regional change between two years is
-    therefore the most common change in the total among the county's municipalities
-    (the share that agrees is reported). Region = total − municipal in the anchor year.
-    """
-    if code not in totals.columns:
-        raise DataError(f"No total tax rate for {code}")
-    if anchor_year not in totals.index:
-        raise DataError(f"No total tax rates for the anchor year {anchor_year}")
-    totals = totals.sort_index()
-    region = {anchor_year: totals.loc[anchor_year, code] - anchor_rate}
-    agree = {anchor_year: np.nan}
-    years = list(totals.index)
-    pairs = list(zip(years, years[1:]))
-    for prev, cur in pairs:
-        if cur > anchor_year:
-            change, share = _mode((totals.loc[cur] - totals.loc[prev]).dropna())
-            region[cur] = region[prev] + change
-            agree[cur] = share
-    for prev, cur in reversed(pairs):
-        if prev < anchor_year:
-            change, share = _mode((totals.loc[cur] - totals.loc[prev]).dropna())
-            region[prev] = region[cur] - change
-            agree[cur] = share
-    out = pd.DataFrame({"total": totals[code], "region": pd.Series(region), "agreeing share": pd.Series(agree)})
-    out["municipal (derived)"] = (out["total"] - out["region"]).round(2)
-    out.index.name = "year"
-    return out
-
-
 def derived_municipal_rates(code: str, data_dir=None) -> pd.DataFrame:
-    """The municipal tax rate by year, derived from Skatteverket's total rates (see
-    :func:`derive_municipal_rates`), anchored on Kolada N00901 in the last year Kolada
-    has it and checked against N00901 in every year both exist."""
+    """The municipal tax rate by year for one municipality, in this chapter's columns.
+
+    The derivation (total rate from Skatteverket minus the county's regional rate, anchored
+    on Kolada N00901) is :func:`analysis.taxes.rate_panel`, shared with the printed-tables
+    chapter; this only selects one municipality and checks the derivation against N00901
+    in every year both exist.
+    """
     code = resolve(code, data_dir=data_dir)
-    meta = municipalities(data_dir)
-    county = meta.loc[meta["code"] == code, "county_code"].iloc[0]
-    members = meta.loc[meta["county_code"] == county, "code"].tolist()
-    totals = load_total_rates(data_dir)
-    wide = totals[totals["code"].isin(members)].pivot(index="year", columns="code", values="total").sort_index()
-    kolada = series_of("N00901", code, data_dir)
-    common = set(kolada.index) & set(wide.index)
-    if not common:
-        raise DataError("No year with both N00901 and a total tax rate")
-    anchor = max(common)
-    out = derive_municipal_rates(wide, code, float(kolada.loc[anchor]), anchor)
-    out["municipal (Kolada N00901)"] = kolada.reindex(out.index)
+    panel = taxes.rate_panel(data_dir)
+    out = panel[panel["municipality"] == code].set_index("year").sort_index()
+    if out.empty:
+        raise DataError(f"No total tax rate for {code}")
+    out = out.rename(columns={"regional": "region"})
+    out["municipal (derived)"] = (out["total"] - out["region"]).round(2)
+    out["municipal (Kolada N00901)"] = series_of("N00901", code, data_dir).reindex(out.index)
     both = out.dropna(subset=["municipal (Kolada N00901)"])
     if (both["municipal (derived)"] - both["municipal (Kolada N00901)"]).abs().max() > 0.005:
         raise DataError(f"Derived municipal tax rates for {code} disagree with Kolada N00901:\n{both}")
-    return out.reset_index()
+    out.index.name = "year"
+    return out[["total", "region", "agreeing share", "municipal (derived)", "municipal (Kolada N00901)"]].reset_index()
 
 
 # ------------------------------------------------------------------ distributions and ranks

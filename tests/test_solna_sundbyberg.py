@@ -102,20 +102,6 @@ def test_structural_residuals_find_planted_outlier():
     assert 0 < r2 <= 1
 
 
-def test_derive_municipal_rates_from_totals():
-    # county of three: region 12.00 → 12.30 in 2024 (everyone +0.30); A raises its own rate by 0.25 in 2023
-    totals = pd.DataFrame({"A": [29.00, 29.25, 29.55], "B": [30.00, 30.00, 30.30], "C": [31.00, 31.00, 31.30]},
-                          index=[2022, 2023, 2024])
-    out = S.derive_municipal_rates(totals, "A", anchor_rate=17.00, anchor_year=2022)
-    assert out["municipal (derived)"].tolist() == [17.00, 17.25, 17.25]
-    assert out["region"].round(2).tolist() == [12.00, 12.00, 12.30]
-    assert out.loc[2024, "agreeing share"] == 1.0
-    back = S.derive_municipal_rates(totals, "B", anchor_rate=18.00, anchor_year=2024)
-    assert back["municipal (derived)"].tolist() == [18.00, 18.00, 18.00]
-    with pytest.raises(DataError):
-        S.derive_municipal_rates(totals, "Z", 17.0, 2022)
-
-
 # ------------------------------------------------------------------ real data: bad input fails clearly
 def test_bad_municipality_code(real_data_dir):
     with pytest.raises(UnknownMunicipalityError, match="Unknown municipality code"):
