@@ -57,6 +57,21 @@ def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis("verdict").rename("claims").reset_index()
 
 
+def theme_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Claims per theme and verdict, so a reader sees at once what holds for each core theme.
+
+    A claim shared by two themes (e.g. 'b,c') is counted in both rows.
+    """
+    order = list(VERDICTS) + [PENDING]
+    rows = []
+    for code, label in THEME_LABELS.items():
+        mine = table[table["theme"].str.split(",").apply(lambda ts, c=code: c in [t.strip() for t in ts])]
+        counts = mine["verdict"].value_counts().reindex(order, fill_value=0)
+        rows.append({"theme": label, **{v: int(counts[v]) for v in order}, "claims": len(mine)})
+    out = pd.DataFrame(rows)
+    return out.loc[:, [c for c in out.columns if c in ("theme", "claims") or out[c].sum() > 0]]
+
+
 def built_chapters() -> set[str]:
     """Chapters in the table of contents (_toc.yml): only those have a page to link to."""
     import yaml

@@ -162,3 +162,13 @@ def test_built_page_lists_every_ledger_id_once(site):
             assert r["cells"][5], f"{cid}: no reason shown"
     for cid, href in page.links:
         assert (site / "book" / href).is_file(), (cid, href)
+
+
+def test_theme_summary_counts_every_claim_of_each_theme():
+    table = glance.glance_table([])
+    summary = glance.theme_summary(table).set_index("theme")
+    for code, label in glance.THEME_LABELS.items():
+        expected = table["theme"].str.split(",").apply(lambda ts, c=code: c in ts).sum()
+        assert summary.loc[label, "claims"] == expected
+        verdict_cols = [c for c in summary.columns if c != "claims"]
+        assert summary.loc[label, verdict_cols].sum() == expected
