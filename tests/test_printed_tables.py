@@ -257,3 +257,32 @@ def test_nacka_table_waits_for_the_live_kpi(tmp_path, monkeypatch, real_data_dir
         assert by == {2022: "supported", 2023: "not supported", 2024: "not testable"}
     finally:
         kolada.clear_cache()
+
+
+# ------------------------------------------------------------------ chapter rules
+def test_year_mismatch_caps_verdicts_both_ways():
+    from analysis.chapters import printed_tables as ch
+    from analysis.claims import Check, ClaimResult
+
+    def result(verdict, year_pub, year_data):
+        c = Check("x", 0.5, 1.0, "ratio", year_pub, year_data, verdict, "note")
+        return ch._cap_year(ClaimResult("C091", [c], "summary"))
+
+    assert result("not supported", 2024, 2022).verdict == "not testable"  # older data cannot reject a later claim
+    assert result("contradicted", 2024, 2022).verdict == "not testable"
+    assert result("supported", 2024, 2022).verdict == "partly supported"  # nor verify it
+    assert result("supported", 2020, "2019–2021").verdict == "supported"  # the claimed year is inside the window
+    assert result("not supported", 2022, 2022).verdict == "not supported"
+
+
+def test_grant_windows_start_year_dependence(monkeypatch):
+    from analysis import sector as S
+    from analysis.chapters import printed_tables as ch
+
+    years = list(range(1998, 2023))
+    share = pd.Series([14.6 if y == 1998 else 14.1 if y == 2019 else 16.2 if y == 2022 else 12.0 for y in years],
+                      index=years)
+    monkeypatch.setattr(S, "grants_share", lambda data_dir=None: pd.DataFrame({"share (%)": share}))
+    w = ch.grant_windows().set_index(["from", "to"])["change"]
+    assert set(w.index) == {(1998, 2019), (1998, 2022), (2005, 2019), (2005, 2022), (2010, 2019), (2010, 2022)}
+    assert w.loc[(1998, 2019)] < 0 < w.loc[(1998, 2022)]  # the sign depends on the end, and on the start
