@@ -58,6 +58,25 @@ class EventStudy:
     def lags(self) -> list[int]:
         return [k for k in self.coefs.index if k >= 0]
 
+    def rebased(self, ref_ks: list[int] | None = None) -> dict:
+        """Sensitivity to the reference period: every coefficient (treated and placebo) re-expressed
+        relative to the mean over the event times ``ref_ks`` instead of the single reference year
+        (default: all leads k < ref, i.e. the reference year itself left out). Because β_k is linear
+        in the reference, this is exact without refitting. Returns the rebased coefficients, the
+        mean post coefficient, its placebo interval and one-sided p."""
+        ks = self.leads if ref_ks is None else list(ref_ks)
+        if not ks or any(k not in self.coefs.index for k in ks):
+            raise DataError(f"rebased: reference event times {ks} are not all in the window {list(self.coefs.index)}")
+        coefs = self.coefs - float(self.coefs.loc[ks].mean())
+        placebo = self.placebo.sub(self.placebo[ks].mean(axis=1), axis=0)
+        post_ks = self.lags
+        alpha = (1 - self.level) / 2
+        post_t = float(coefs.loc[post_ks].mean())
+        post_pl = placebo[post_ks].mean(axis=1)
+        ci = (post_t - float(post_pl.quantile(1 - alpha)), post_t - float(post_pl.quantile(alpha)))
+        p = float((np.r_[post_pl.to_numpy(), post_t] <= post_t).mean())
+        return {"ref_ks": ks, "coefs": coefs, "post_mean": post_t, "post_ci": ci, "post_p": p}
+
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(
             {

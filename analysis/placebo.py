@@ -163,7 +163,9 @@ def in_time(
     departures of that size without any reform.
 
     Returns one row per fake year: mean gap over the fake post window (up to ``horizon``
-    years, and never reaching the real event), pre/post RMSPE and their ratio.
+    years, and never reaching the real event) and its length, pre/post RMSPE and their ratio.
+    Compare a fake mean gap only with the real gap averaged over the same number of years
+    after the real event: a gap that grows over time is otherwise compared unfairly.
     """
     before = panel.loc[[y for y in panel.index if y < event_year]]
     rows = []
@@ -180,6 +182,7 @@ def in_time(
             {
                 "fake event year": int(f),
                 "post years": f"{post[0]}–{post[-1]}",
+                "n post years": len(post),
                 "mean post gap": fit.post_mean_gap,
                 "pre RMSPE": fit.rmspe_pre,
                 "post RMSPE": fit.rmspe_post,

@@ -49,6 +49,36 @@ def test_rule_contradicts_a_planted_rise_and_never_supports_no_effect():
     assert nulls.count("supported") <= 1
 
 
+def test_rule_right_sign_alone_is_not_supported():
+    """A gap in the claimed direction with neither inferential condition (placebo p, ES interval) → not supported;
+    with one of them → partly supported."""
+    r = sim_run(-0.03, seed=20, n_units=40)
+    assert r.mean_gap < 0 and r.placebo.p_reduction > ch.ALPHA and r.es.post_ci[1] > 0
+    verdict, note = ch.effect_verdict(r)
+    assert verdict == "not supported" and "Right direction only" in note
+    r = sim_run(-0.03, seed=21, n_units=40)
+    assert r.mean_gap < 0 and r.placebo.p_reduction <= ch.ALPHA
+    assert ch.effect_verdict(r)[0] == "partly supported"
+
+
+def test_in_time_fakes_end_before_any_earlier_reform_and_compare_like_with_like(real_data_dir):
+    r = ch.run("N31001", ch.EVENT["vaxjo2015"], str(real_data_dir))
+    assert r.fake["fake event year"].max() <= 2010
+    assert all(int(p.split("–")[1]) < 2012 for p in r.fake["post years"])
+    for _, row in r.fake.iterrows():
+        n = int(row["n post years"])
+        assert row["real gap, same no. of years"] == pytest.approx(r.fit.gap.loc[r.post[:n]].mean())
+    assert r.es.years[-1] == r.post[-1]  # event study and synthetic control share the post years
+
+
+def test_ranking_sensitivity_skips_dropped_register_years(real_data_dir):
+    dd = str(real_data_dir)
+    bad = ch.suspect_years(ch.VAXJO, dd)
+    sens = ch.ranking_sensitivity("N31004", dd)
+    assert not set(sens["start"]) & set(bad) and not set(sens["end"]) & set(bad)
+    assert 2011 in set(ch.ranking_sensitivity("N31001", dd)["start"])
+
+
 def test_spike_years_finds_a_collapsed_report_only():
     s = pd.Series([954.0, 508.0, 990.0, 943.0, 887.0], index=range(2010, 2015))
     assert ch.spike_years(s) == [2011]

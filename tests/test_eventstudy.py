@@ -71,3 +71,20 @@ def test_window_is_cut_where_data_end_and_bad_input_fails():
     broken.loc[2012, "T"] = np.nan
     with pytest.raises(DataError, match="lacks values"):
         event_study(broken, "T", 2014, leads=4, lags=2)
+
+
+def test_rebased_reference_removes_a_spike_in_the_reference_year():
+    """A treated unit with a one-off spike in the year before the event and no effect: against that
+    year the post coefficients look like a fall; against the mean of the earlier leads they do not."""
+    rng = np.random.default_rng(4)
+    panel = twfe_panel(rng, noise=0.02)
+    panel.loc[2013, "T"] += 0.4
+    es = event_study(panel, "T", 2014, leads=5, lags=5)
+    assert es.post_ci[1] < 0
+    rb = es.rebased()
+    assert rb["ref_ks"] == es.leads
+    assert rb["post_ci"][0] < 0 < rb["post_ci"][1]
+    assert abs(rb["post_mean"]) < 0.1
+    assert rb["coefs"].loc[es.leads].mean() == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(DataError, match="not all in the window"):
+        es.rebased([-20])

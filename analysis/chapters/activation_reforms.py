@@ -15,7 +15,7 @@ kr outcomes, in kr per inhabitant (actual − exp(synthetic log)).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -53,13 +53,19 @@ class Event:
     unit: str
     year: int  # first year of the reform (post period = this year and later)
     leads: int
-    lags: int
+    lags: int  # up to the last snapshot year, so that the event study and the synthetic control share the post years
+    earlier: int | None = None  # first year of an earlier reform of the same unit (its years are not 'clean' pre-years)
+
+    @property
+    def clean_until(self) -> int:
+        """First year that is no longer free of any reform of this unit (fake events must end before it)."""
+        return self.earlier if self.earlier is not None else self.year
 
 
 EVENTS = (
-    Event("vaxjo2012", "Växjö 2012: activity requirement", VAXJO, 2012, 6, 7),
-    Event("vaxjo2015", "Växjö 2015: Växjölöftet", VAXJO, 2015, 6, 7),
-    Event("skurup2019", "Skurup 2019: reform programme", SKURUP, 2019, 6, 3),
+    Event("vaxjo2012", "Växjö 2012: activity requirement", VAXJO, 2012, 6, LAST - 2012),
+    Event("vaxjo2015", "Växjö 2015: Växjölöftet", VAXJO, 2015, 6, LAST - 2015, earlier=2012),
+    Event("skurup2019", "Skurup 2019: reform programme", SKURUP, 2019, 6, LAST - 2019),
 )
 EVENT = {e.key: e for e in EVENTS}
 
@@ -228,10 +234,16 @@ def run(key: str, event: Event, data_dir: str | None, with_es: bool = True) -> R
         pre = [y for y in p.logs.index if y < event.year]
         ref = -1 if event.year - 1 in pre else max(pre) - event.year
         es = event_study(p.logs, event.unit, event.year, leads=event.leads, lags=event.lags, ref=ref)
-        # fake event years before the real one, leaving at least 8 fitting years and up to 4 'post' years
+        # fake event years before the real one (and before any earlier reform of the same unit),
+        # leaving at least 8 fitting years and up to 4 'post' years that end before the first reform
         first = int(p.logs.index.min())
-        fakes = [y for y in range(first + 8, event.year) if y <= event.year - 2]
-        fake = in_time(p.logs, event.unit, event.year, fakes, horizon=4, min_pre=8) if fakes else None
+        cut = event.clean_until
+        fakes = [y for y in range(first + 8, cut) if y <= cut - 2]
+        if fakes:
+            fake = in_time(p.logs, event.unit, cut, fakes, horizon=4, min_pre=8)
+            # the real gap over the same number of post years as each fake (a like-for-like comparison)
+            post = pl.post_years
+            fake["real gap, same no. of years"] = [float(pl.fit.gap.loc[post[:n]].mean()) for n in fake["n post years"]]
     return Run(event, OUTCOMES[key], p, pl, es, fake)
 
 
@@ -241,6 +253,44 @@ class Threat:
     name: str
     open: bool  # True: cannot be ruled out
     detail: str
+    probed: bool = True  # False: no data to probe it with (shown as such, never as 'not found')
+
+
+PEAK = 0.10  # a pre-event cost peak: the last pre-year's ratio to Riket above the earlier pre-years' mean by more than this
+
+
+def relative_to_riket(unit: str, kpi: str = PRIMARY, data_dir: str | None = None) -> pd.Series:
+    """The unit's value ÷ Riket's, per year (years where Riket is missing are left out)."""
+    tidy = load_kpis(kpi, data_dir)
+    w = tidy[tidy["municipality"].isin([unit, "0000"])].pivot(index="year", columns="municipality", values="value")
+    if unit not in w.columns or "0000" not in w.columns:
+        raise DataError(f"{kpi}: no values for {unit} or Riket")
+    return (w[unit] / w["0000"]).replace([np.inf, -np.inf], np.nan).dropna().sort_index()
+
+
+def cost_peak(event: Event, data_dir: str | None) -> dict:
+    """Was the reform adopted at a cost peak? N31001 relative to Riket in the last pre-event year
+    with a Riket value vs the mean over event−7 … event−3 (mean reversion would then look like an effect)."""
+    rel = relative_to_riket(event.unit, PRIMARY, data_dir)
+    pre = rel.loc[rel.index < event.year]
+    if pre.empty:
+        raise DataError(f"{PRIMARY}: no pre-event ratio to Riket for {event.unit}")
+    last_y = int(pre.index.max())
+    base = pre.loc[(pre.index >= event.year - 7) & (pre.index <= event.year - 3)]
+    if base.empty:
+        raise DataError(f"{PRIMARY}: no ratio to Riket for {event.unit} in {event.year - 7}–{event.year - 3}")
+    last, base_mean = float(pre.loc[last_y]), float(base.mean())
+    return {
+        "last year": last_y,
+        "last": last,
+        "base years": f"{int(base.index.min())}–{int(base.index.max())}",
+        "base min": float(base.min()),
+        "base max": float(base.max()),
+        "base mean": base_mean,
+        "peak": last / base_mean - 1 > PEAK,
+        "max pre": float(pre.max()),
+        "max pre year": int(pre.idxmax()),
+    }
 
 
 def weighted_change(kpi: str, run_: Run, start: int, end: int, data_dir: str | None) -> tuple[float, float]:
@@ -259,6 +309,15 @@ def weighted_change(kpi: str, run_: Run, start: int, end: int, data_dir: str | N
     return float(d.loc[run_.event.unit]), float((d.loc[w.index] * w).sum())
 
 
+def in_time_comparison(r: Run) -> pd.DataFrame | None:
+    """Fake events next to the real gap over the same number of post years (log points)."""
+    if r.fake is None or not len(r.fake):
+        return None
+    f = r.fake.copy()
+    f["fake − real"] = f["mean post gap"] - f["real gap, same no. of years"]
+    return f
+
+
 def threats(runs: dict, event: Event, data_dir: str | None) -> list[Threat]:
     """Probe the named threats for one event with data; each says whether it stays open."""
     main = runs[(PRIMARY, event.key)]
@@ -275,7 +334,10 @@ def threats(runs: dict, event: Event, data_dir: str | None) -> list[Threat]:
             f"excluding refugee households (N31004) the mean gap is {sos.mean_pct:+.0f} % "
             f"(one-sided p = {sos.placebo.p_reduction:.2f}); the foreign-born share grew {t_fb:+.1f} pp "
             f"{event.year - 1}–{end} vs {s_fb:+.1f} pp for the synthetic control "
-            f"(open if the N31004 gap is not negative or the treated share grew >1 pp less).",
+            f"(open if the N31004 gap is not negative or the treated share grew >1 pp less). Both probes are "
+            "imperfect: the foreign-born share (N02926) counts all migrants, not refugees, and N31004 leaves a "
+            "refugee household out only during its first years after arrival, so a cohort such as that of "
+            "2015–16 enters N31004 some years later.",
         )
     )
     # national and local labour market
@@ -301,16 +363,61 @@ def threats(runs: dict, event: Event, data_dir: str | None) -> list[Threat]:
             "(open if the two series disagree in direction).",
         )
     )
-    # in-time placebos: departures of the same size without a reform
-    if main.fake is not None and len(main.fake):
-        worst = float(main.fake["mean post gap"].min())
+    # mean reversion: a reform adopted at a cost peak
+    pk = cost_peak(event, data_dir)
+    es = main.es
+    rb = es.rebased() if es is not None else None
+    rb_below = rb is not None and rb["post_ci"][1] < 0
+    out.append(
+        Threat(
+            "mean reversion (reform adopted at a cost peak)",
+            pk["peak"] and not rb_below,
+            f"N31001 relative to Riket: {pk['last']:.2f} in {pk['last year']} vs {pk['base min']:.2f}–"
+            f"{pk['base max']:.2f} (mean {pk['base mean']:.2f}) in {pk['base years']}; pre-event maximum "
+            f"{pk['max pre']:.2f} in {pk['max pre year']}"
+            + (
+                f". Event study with the mean of the leads (k ≤ {es.leads[-1]}) as reference instead of year "
+                f"{event.year + es.ref}: mean post coefficient {rb['post_mean']:+.3f} log points, placebo 90 % "
+                f"interval [{rb['post_ci'][0]:+.3f}, {rb['post_ci'][1]:+.3f}] (with year {event.year + es.ref} as "
+                f"reference {es.post_mean:+.3f})"
+                if rb is not None
+                else ""
+            )
+            + f" (open if the last pre-year's ratio exceeds the earlier mean by more than {PEAK:.0%} and the "
+            "rebased event-study interval does not lie below zero).",
+        )
+    )
+    # in-time placebos: departures of the same size without a reform, compared over the same number of years
+    cmp = in_time_comparison(main)
+    if cmp is not None:
+        worst = cmp.loc[cmp["fake − real"].idxmin()]
+        n_as_large = int((cmp["fake − real"] <= 0).sum())
         out.append(
             Threat(
                 "departures of this size without a reform (in-time placebo)",
-                worst <= main.mean_gap,
-                f"the most negative mean gap at a fake event year before {event.year} is "
-                f"{np.expm1(worst) * 100:+.0f} % vs {main.mean_pct:+.0f} % after the real one "
-                "(open if a fake year shows a fall at least as large).",
+                n_as_large > 0,
+                f"{n_as_large} of {len(cmp)} fake event years before {event.clean_until} show a mean gap at least as "
+                f"negative as the real one over the same number of years; closest: fake {int(worst['fake event year'])} "
+                f"({worst['post years']}) {np.expm1(worst['mean post gap']) * 100:+.1f} % vs "
+                f"{np.expm1(worst['real gap, same no. of years']) * 100:+.1f} % in the first "
+                f"{int(worst['n post years'])} years after {event.year} (open if any fake year shows a fall at least "
+                "as large over the same number of years).",
+            )
+        )
+    if event.earlier is not None:
+        pre = main.placebo.pre_years
+        inside = [y for y in pre if y >= event.earlier]
+        out.append(
+            Threat(
+                f"the earlier reform of {event.earlier} (contaminated pre-period)",
+                True,
+                f"the synthetic control for {event.year} is fitted on {len(pre)} years ({pre[0]}–{pre[-1]}), "
+                f"{len(inside)} of them ({inside[0]}–{inside[-1]}) after the {event.earlier} reform; the gap after "
+                f"{event.year} cannot be separated from continuing {event.earlier} dynamics, and the two estimates "
+                f"overlap in {max(event.year, main.post[0])}–{main.post[-1]} and must not be added. Fake events are "
+                f"placed only before {event.earlier}."
+                if inside
+                else f"no pre-period year follows the {event.earlier} reform.",
             )
         )
     n_post = len(main.post)
@@ -329,7 +436,8 @@ def threats(runs: dict, event: Event, data_dir: str | None) -> list[Threat]:
             False,
             "which municipalities require full-time activation is not public (the document's 23 % comes from a "
             "survey); such donors would pull the synthetic control down and bias the gap towards zero, so this "
-            "threatens a null result, not a found fall.",
+            "threatens a null result, not a found fall. Not probed: no data.",
+            probed=False,
         )
     )
     return out
@@ -339,9 +447,12 @@ def threats(runs: dict, event: Event, data_dir: str | None) -> list[Threat]:
 EFFECT_RULE = (
     "Rule: supported if (a) the synthetic-control mean post-event gap is in the claimed direction, (b) its "
     f"one-sided in-space placebo p ≤ {ALPHA:.2f}, (c) the event-study mean post coefficient has a placebo 90 % "
-    "interval on the claimed side of 0, (d) the event-study leads pass the pre-trend test (permutation p > "
-    f"{ALPHA:.2f}) and (e) no probed threat stays open; partly supported if (a) holds but any of (b)–(e) fails; "
-    f"contradicted if the gap goes the other way with one-sided p ≤ {ALPHA:.2f}; not supported otherwise."
+    "interval on the claimed side of 0 both with the year before the event as reference and with the mean of the "
+    "earlier leads as reference (an interval that holds only against one possibly unusual year is no evidence), (d) the event-study leads pass the pre-trend test (permutation p > "
+    f"{ALPHA:.2f}) and (e) no probed threat stays open; partly supported if (a) holds together with at least one "
+    "of the inferential conditions (b) or (c) but another condition fails; a gap in the claimed direction that "
+    "meets neither (b) nor (c) is not supported (a sign alone is no evidence); contradicted if the gap goes the "
+    f"other way with one-sided p ≤ {ALPHA:.2f}; not supported otherwise."
 )
 
 
@@ -355,11 +466,14 @@ def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | Non
     es = r.es
     if es is not None:
         lo, hi = es.post_ci
-        c = (hi < 0) if direction < 0 else (lo > 0)
+        rb = es.rebased()
+        rlo, rhi = rb["post_ci"]
+        c = ((hi < 0) and (rhi < 0)) if direction < 0 else ((lo > 0) and (rlo > 0))
         d = es.pre_trend_p > ALPHA
         es_txt = (
             f"event study: mean post coefficient {es.post_mean:+.3f} log points, placebo 90 % interval "
-            f"[{lo:+.3f}, {hi:+.3f}], pre-trend permutation p = {es.pre_trend_p:.2f}"
+            f"[{lo:+.3f}, {hi:+.3f}] (reference {r.event.year + es.ref}); with the mean of the leads as reference "
+            f"{rb['post_mean']:+.3f} [{rlo:+.3f}, {rhi:+.3f}]; pre-trend permutation p = {es.pre_trend_p:.2f}"
         )
     else:
         c = d = False
@@ -367,9 +481,9 @@ def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | Non
     e = not open_threats
     if a and b and c and d and e:
         verdict = "supported"
-    elif a:
+    elif a and (b or c):
         verdict = "partly supported"
-    elif p_opp <= ALPHA:
+    elif not a and p_opp <= ALPHA:
         verdict = "contradicted"
     else:
         verdict = "not supported"
@@ -383,6 +497,7 @@ def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | Non
         f"(RMSPE-ratio rank {r.placebo.rank_ratio} of {r.placebo.n_units}, p = {r.placebo.p_ratio:.2f}); {es_txt}. "
         + (f"Open threats: {'; '.join(t.name for t in open_threats)}. " if open_threats else "")
         + (f"Criteria not met: {', '.join(failed)}. " if a and failed else "")
+        + ("Right direction only: neither inferential condition (b) nor (c) holds. " if a and not (b or c) else "")
         + EFFECT_RULE
     )
     return verdict, note
@@ -434,8 +549,25 @@ def rank_summary(kpi: str, start: int, end: int, unit: str = VAXJO, data_dir: st
     }
 
 
-def ranking_sensitivity(kpi: str, data_dir: str | None, starts=(2011, 2012, 2013), ends=(2020, 2021, 2022)) -> pd.DataFrame:
-    rows = [rank_summary(kpi, s, e, data_dir=data_dir) for s in starts for e in ends]
+def unusable_years(kpi: str, unit: str, data_dir: str | None) -> list[int]:
+    """Years of ``unit`` the chapter drops for this KPI: incomplete register reports (for the
+    register-based KPIs, the same rule as in :func:`event_panel`)."""
+    return suspect_years(unit, data_dir) if kpi in REGISTER_KPIS else []
+
+
+REGISTER_KPIS = {"N31004", "U31001", "N31807", "N31816", "N31910"}  # Socialstyrelsen's register
+
+
+SENS_STARTS, SENS_ENDS = (2011, 2012, 2013), (2020, 2021, 2022)
+
+
+def ranking_sensitivity(kpi: str, data_dir: str | None, starts=SENS_STARTS, ends=SENS_ENDS) -> pd.DataFrame:
+    """Växjö's rank for several start and end years; years whose register report the chapter
+    drops as incomplete are not used as start or end years."""
+    bad = unusable_years(kpi, VAXJO, data_dir)
+    rows = [rank_summary(kpi, s, e, data_dir=data_dir) for s in starts for e in ends if s not in bad and e not in bad]
+    if not rows:
+        raise DataError(f"{kpi}: no usable start/end year for the ranking sensitivity")
     return pd.DataFrame(rows)
 
 
@@ -573,12 +705,21 @@ def _rank_check(D: Design, kpi: str):
     else:
         verdict = "not supported"
     in_top = int(((sens["percentile kr"] <= TOP * 100) & (sens["percentile %"] <= TOP * 100)).sum())
+    skipped = [y for y in unusable_years(kpi, VAXJO, D.data_dir) if y in SENS_STARTS + SENS_ENDS]
     note = (
         f"{kpi} 2012→2021: Växjö {s['change']:+.0f} kr/inv ({s['change %']:+.1f} %), rank {s['rank kr']} (kr) and "
         f"{s['rank %']} (%) of {s['n']} (1 = largest fall; percentiles {s['percentile kr']:.0f} and "
         f"{s['percentile %']:.0f}); within SKR group {s['group']}: {s['group rank kr']} and {s['group rank %']} of "
-        f"{s['group size']}. Sensitivity (start 2011–2013 × end 2020–2022): in the top {TOP:.0%} on both measures in "
-        f"{in_top} of {len(sens)} windows. Current prices; national changes affect all municipalities alike and "
+        f"{s['group size']}. Sensitivity (start {sens['start'].min()}–{sens['start'].max()} × end "
+        f"{sens['end'].min()}–{sens['end'].max()}): in the top {TOP:.0%} on both measures in "
+        f"{in_top} of {len(sens)} windows"
+        + (
+            f" (start or end years {', '.join(map(str, skipped))} left out: Växjö's register report for them is "
+            "dropped as incomplete)"
+            if skipped
+            else ""
+        )
+        + f". Current prices; national changes affect all municipalities alike and "
         f"leave ranks unchanged. Rule: supported if Växjö is within the {TOP:.0%} largest falls in both kr/inv and %; "
         "partly supported if in one of them or within the 25 % largest; contradicted if its cost rose; "
         "not supported otherwise."
@@ -627,6 +768,55 @@ def illustrative_saving(D: Design, data_dir: str | None) -> float:
     pop = level_panel_kpi("N01951", data_dir).loc[D.last_year]
     total = float((cost * pop).sum()) / 1e9
     return max(0.0, -r.mean_pct / 100) * total
+
+
+CLEAR = 10.0  # % fall that counts as "clearly fallen" in a descriptive before–after check
+
+
+def before_after(key: str, unit: str, start: int, data_dir: str | None) -> dict:
+    """Descriptive change of one measure for one unit from ``start`` to its latest usable year
+    (``key``: a KPI or 'HH' = households per 1,000 inhabitants); register years dropped as
+    incomplete reports are skipped."""
+    lv = level_panel(key, data_dir) if key in OUTCOMES else level_panel_kpi(key, data_dir)
+    if unit not in lv.columns:
+        raise DataError(f"{key}: no values for {unit}")
+    s = lv[unit].dropna()
+    s = s.drop([y for y in unusable_years("N31910" if key == "HH" else key, unit, data_dir) if y in s.index])
+    if start not in s.index:
+        raise DataError(f"{key}: no usable value for {unit} in {start}")
+    end = int(s.index.max())
+    if end <= start:
+        raise DataError(f"{key}: no usable value for {unit} after {start}")
+    a, b = float(s.loc[start]), float(s.loc[end])
+    return {"start": start, "end": end, "from": a, "to": b, "change %": (b / a - 1) * 100}
+
+
+def _descriptive_check(cid: str, key: str, measure: str, label: str, unit_txt: str, data_dir: str | None):
+    d = before_after(measure, SKURUP, 2019, data_dir)
+    c = d["change %"]
+    verdict = "supported" if c <= -CLEAR else ("partly supported" if c < 0 else "contradicted")
+    note = (
+        f"Descriptive, not causal: Skurup's {label} {d['start']}→{d['end']}: {d['from']:.1f} → {d['to']:.1f} "
+        f"{unit_txt} ({c:+.1f} %). Current prices for kr values; national changes are not netted out (the "
+        f"synthetic-control checks do that). Rule: supported if it fell by at least {CLEAR:.0f} % (\"clearly\"), "
+        "partly supported if it fell by less, contradicted if it did not fall."
+    )
+    return check_statement(
+        cid, key, round(c, 1), verdict, note, year_data=f"{d['start']}–{d['end']}", unit="% change (descriptive)",
+        label=f"Skurup {d['start']}→{d['end']}, descriptive: {label}",
+    )
+
+
+def weak_design(r: Run) -> str:
+    """A computed warning for a synthetic control with few donors or a short/gappy pre-period."""
+    n_d, n_pre = r.placebo.n_units - 1, len(r.placebo.pre_years)
+    gaps = [y for y in r.panel.dropped_years if r.placebo.pre_years[0] <= y < r.event.year]
+    return (
+        f"Weak design: {n_d} donors (the smallest attainable one-sided p is {1 / (n_d + 1):.2f}), {n_pre} pre-event "
+        f"years ({', '.join(map(str, r.placebo.pre_years))})"
+        + (f", with the treated unit's {', '.join(map(str, gaps))} dropped as incomplete reports" if gaps else "")
+        + "; read this estimate as indicative only."
+    )
 
 
 def _inference_phrase(runs: list[Run]) -> str:
@@ -687,7 +877,9 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             "C129",
             c129,
             f"After 2015 Växjö's cost was {c129[0].reproduced:+.0f} % and its paid amounts excl. refugee households "
-            f"{c129[1].reproduced:+.0f} % relative to its synthetic control. "
+            f"{c129[1].reproduced:+.0f} % relative to its synthetic control. The 2015 synthetic control is fitted on "
+            "years that include the post-2012 years, so this estimate cannot be separated from continuing 2012 "
+            "dynamics and must not be added to the 2012 estimate. "
             + _inference_phrase([D.runs[(k, "vaxjo2015")] for k in ("N31001", "N31004")])
             + _open_phrase(D.threats["vaxjo2015"]),
         )
@@ -736,20 +928,32 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             f"On the cost of assistance (N31001) Växjö ranks {D.ranking['N31001']['rank kr']} of "
             f"{D.ranking['N31001']['n']} for the fall 2012→2021 ({D.ranking['N31001']['change %']:+.0f} %); on paid "
             f"amounts (N31004) {D.ranking['N31004']['rank kr']} of {D.ranking['N31004']['n']} "
-            f"({D.ranking['N31004']['change %']:+.0f} %).",
+            f"({D.ranking['N31004']['change %']:+.0f} %). The claim's verdict aggregates the two measures' checks "
+            f"(checks that differ give partly supported); on the primary measure (N31001) alone it is {c136[0].verdict}.",
         )
     )
     res.append(nt("C137"))
     # C138: Skurup's paid assistance and households fell since 2019
     c138 = [_effect_check(D, "C138", "fall_since_2019", k, "skurup2019") for k in ("N31001", "N31004")]
-    c138.append(_effect_check(D, "C138", "households_fall", "HH", "skurup2019"))
+    hh_run = D.runs[("HH", "skurup2019")]
+    hh = _effect_check(D, "C138", "households_fall", "HH", "skurup2019")
+    hh = replace(hh, note=weak_design(hh_run) + " " + hh.note)
+    c138.append(hh)
+    desc = [  # the before–after part of the claim
+        _descriptive_check("C138", "fall_since_2019", "U31001", "paid assistance incl. refugee households (U31001)", "kr/inv", dd),
+        _descriptive_check("C138", "fall_since_2019", "N31004", "paid assistance excl. refugee households (N31004)", "kr/inv", dd),
+        _descriptive_check("C138", "households_fall", "HH", "households on assistance per 1,000 inhabitants", "per 1,000", dd),
+    ]
     res.append(
         ClaimResult(
             "C138",
-            c138,
-            "Skurup vs its synthetic control 2019–2022: cost "
+            c138 + desc,
+            "Descriptively (the before–after part of the claim), from 2019 to the latest year Skurup's measures changed "
+            + ", ".join(f"{c.reproduced:+.0f} % ({c.label.split(': ')[1].split(' (')[0]}, {c.year_data})" for c in desc)
+            + ". Against its synthetic control 2019–2022 (the causal part): cost "
             + f"{c138[0].reproduced:+.0f} %, paid amounts excl. refugee households {c138[1].reproduced:+.0f} %, "
-            f"households {c138[2].reproduced:+.0f} %. "
+            f"households {c138[2].reproduced:+.0f} % (a weak design: {hh_run.placebo.n_units - 1} donors, "
+            f"{len(hh_run.placebo.pre_years)} pre-event years). "
             + _inference_phrase([D.runs[(k, "skurup2019")] for k in ("N31001", "N31004", "HH")])
             + _open_phrase(D.threats["skurup2019"]),
         )
