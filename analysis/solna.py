@@ -141,7 +141,7 @@ def value_for_claim(kpi: str, code: str, year: int, data_dir=None) -> tuple[floa
 
 
 def drift_tolerance(s: pd.Series, gap: int, base: Tolerance, window: int = 10, q: float = 0.5,
-                    relative: bool = True) -> Tolerance:
+                    relative: bool = True, since: int | None = None, min_changes: int = 3) -> Tolerance:
     """Widen a tolerance by how much the series typically moves over ``gap`` years.
 
     Used when a claim is about a year after the data end: the published value is
@@ -149,11 +149,16 @@ def drift_tolerance(s: pd.Series, gap: int, base: Tolerance, window: int = 10, q
     moves in ``gap`` years: the q-quantile (default the median) of its absolute
     (relative) ``gap``-year changes over the last ``window`` years is added to the base
     tolerance. ``check_value`` still caps such a match at 'partly supported'.
+
+    ``since`` keeps only years from a method break on (e.g. 2019 for the net cost
+    deviations), so no change spans the break; at least ``min_changes`` changes must remain.
     """
     if gap <= 0:
         return base
     s = s.dropna().sort_index()
     s = s[s.index > s.index.max() - window]
+    if since is not None:
+        s = s[s.index >= since]
     changes = []
     for t in s.index:
         if t - gap in s.index:
@@ -164,7 +169,7 @@ def drift_tolerance(s: pd.Series, gap: int, base: Tolerance, window: int = 10, q
                 changes.append(abs(cur / prev - 1))
             else:
                 changes.append(abs(cur - prev))
-    if len(changes) < 3:
+    if len(changes) < min_changes:
         raise DataError(f"Too few {gap}-year changes in {s.name} to set a drift tolerance ({len(changes)})")
     drift = float(np.quantile(changes, q))
     drift = round(drift, 3) if relative else round(drift, 2)

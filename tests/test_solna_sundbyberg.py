@@ -135,3 +135,37 @@ def test_derived_rates_agree_with_kolada(real_data_dir):
     both = rates.dropna(subset=["municipal (Kolada N00901)"])
     assert len(both) >= 3
     assert (both["municipal (derived)"] - both["municipal (Kolada N00901)"]).abs().max() <= 0.005
+
+
+def test_drift_tolerance_since_excludes_method_break():
+    # a jump between 2018 and 2019 (method break) must not widen the tolerance when since=2019
+    s = pd.Series([0.0, 0.0, 30.0, 31.0, 32.0, 33.0], index=range(2017, 2023), name="nka")
+    wide = S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False)
+    within = S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False, since=2019, min_changes=2)
+    assert within.abs == pytest.approx(3.0)  # 2-year changes 2021−2019 and 2022−2020 are both 2
+    assert wide.abs == pytest.approx(1.0 + 16.0)  # median of 30, 31, 2, 2: two changes span the break
+    with pytest.raises(DataError, match="Too few"):
+        S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False, since=2019)  # default needs 3 changes
+
+
+def test_chapter_rules_on_real_data(real_data_dir):
+    from analysis.chapters import solna_sundbyberg as ch
+
+    by_id = {r.id: r for r in ch.evaluate(real_data_dir)}
+    # proxies for measures not in the data give 'not testable' (one rule for C122, C123, C125, C165)
+    for cid in ("C122", "C123", "C125", "C165"):
+        assert by_id[cid].verdict == "not testable"
+    # no check's note calls a percentage-point tolerance a percentage
+    for c in by_id["C115"].checks:
+        assert c.note.startswith("Tolerance ±") and " pp (percentage points)." in c.note[:45]
+    # the C118 label is computed from its verdict
+    c3 = [c for c in by_id["C118"].checks if c.label.startswith("The printed saving")][0]
+    assert ("yet Solna raised" in c3.label) == (c3.verdict == "partly supported")
+    # the C065 rule: rank-2 p just above the threshold with a large gap is inconclusive, not evidence against
+    sy = ch.synthetic("N31004", real_data_dir)
+    gap = sy.gap.loc[sy.gap.index > ch.PRE_END].mean()
+    if ch.P_THRESHOLD < sy.placebo.p_value <= 2 * ch.P_THRESHOLD and gap < -2 * sy.rmspe_pre:
+        assert by_id["C065"].verdict == "partly supported"
+    # the verdict table marks claims shared with another chapter
+    vt = ch.chapter_verdict_table(list(by_id.values())).set_index("claim")
+    assert "Claims at a glance" in vt.loc["C065", "scope"] and vt.loc["C079", "scope"] == "this chapter"
