@@ -37,7 +37,7 @@ QUALITY = {"U11404": "preschool", "U15401": "compulsory school", "U17401": "uppe
 SN_CATEGORIES = {  # document 004's interview categories and the SKR 2017 groups they correspond to
     "larger_cities": ("B3",), "smaller_towns": ("C6",), "rural": ("C8", "C9")}
 CLAIM_IDS = ["C015", "C019", "C020", "C021", "C022", "C023", "C029", "C038", "C043", "C044", "C048", "C052",
-             "C067", "C068", "C070", "C071", "C073", "C076", "C077", "C078", "C080", "C081", "C088", "C090",
+             "C067", "C068", "C069", "C070", "C071", "C073", "C076", "C077", "C078", "C080", "C081", "C088", "C090",
              "C091", "C092", "C094", "C095", "C097", "C112", "C116", "C145", "C159", "C160", "C161", "C163",
              "C164", "C166", "C167", "C169", "C170", "C171", "C176"]
 SOURCE = "Source: document 003/004 as printed; Kolada; Skatteverket (skattesnurra); own calculations."
@@ -407,6 +407,28 @@ def potential_arithmetic(data_dir=None) -> dict:
     return {"nominal": nominal, "price level": level, "real": real, "population": pop23 / pop19,
             "real per inhabitant": real / (pop23 / pop19), "p19": float(p19.value), "p23": float(p23.value),
             "average 2.6": avg}
+
+
+NEARLY = (0.9, 0.8)  # 'nearly' a fraction: ≥ 90 % of it = supported, ≥ 80 % = partly supported
+
+
+def c069(data_dir) -> ClaimResult:
+    """Document arithmetic: the printed percentage against the words used for it."""
+    pub = claims.published("C069", "potential")
+    ratio = float(pub.value) / (100 / 3)
+    checks = [
+        check_statement("C069", "potential", "not public", "not testable",
+                        "Svenskt Näringsliv's DEA scores (Angelov & Mosaddegh 2025) are not public; the percentage itself "
+                        "cannot be reproduced."),
+        check_statement("C069", "third", round(ratio, 2),
+                        "supported" if ratio >= NEARLY[0] else ("partly supported" if ratio >= NEARLY[1] else "not supported"),
+                        f"{pub.value:g} % is {ratio:.0%} of a third ({100 / 3:.1f} %). Rule: 'nearly' a third fits at least "
+                        f"{NEARLY[0]:.0%} of it (supported), at least {NEARLY[1]:.0%} = partly supported (the wording rounds "
+                        "up); the document's own arithmetic, not a test of the study.", unit="ratio to one third"),
+    ]
+    return ClaimResult("C069", checks, f"The printed {pub.value:g} % is {ratio:.0%} of a third: 'nästan en tredjedel' "
+                                       + ("fits." if ratio >= NEARLY[0] else "rounds it up.")
+                       + " The percentage itself comes from non-public DEA scores.")
 
 
 def c070(data_dir) -> ClaimResult:
@@ -1101,7 +1123,7 @@ def c116(data_dir) -> ClaimResult:
 
 EVALUATORS = {
     "C015": c015, "C019": c019, "C020": c020, "C021": c021, "C022": c022, "C023": c023, "C029": c029, "C038": c038,
-    "C043": c043, "C044": c044, "C048": c048, "C052": c052, "C067": c067, "C068": c068, "C070": c070, "C071": c071,
+    "C043": c043, "C044": c044, "C048": c048, "C052": c052, "C067": c067, "C068": c068, "C069": c069, "C070": c070, "C071": c071,
     "C073": c073, "C076": c076, "C077": c077, "C078": c078, "C080": c080, "C081": c081, "C088": c088, "C090": c090,
     "C091": c091, "C092": c092, "C094": c094, "C095": c095, "C097": c097, "C112": c112, "C116": c116, "C145": c145,
     "C159": c159, "C160": c160, "C161": c161, "C163": c163, "C164": c164, "C166": c166, "C167": c167, "C169": c169,
