@@ -32,6 +32,18 @@ def test_combined_verdict(primary, robust, verdict):
     assert ch.combined_verdict(_est(*primary), [_est(*r) for r in robust]) == verdict
 
 
+def test_robustness_cannot_carry_a_claim_the_primary_measure_contradicts():
+    """Primary slope inconclusive, a robustness measure positive, but the primary rank
+    correlation significantly negative: not 'partly supported' (the rule C102 also uses)."""
+    assert ch.combined_verdict(_est(-0.1, 0.3), [_est(0.1, 0.3)], primary_opposite=True) == "not supported"
+    assert ch.combined_verdict(_est(0.1, 0.3), [_est(0.1, 0.3)], primary_opposite=True) == "supported"
+
+
+def test_holm_adjustment():
+    adj = ch.holm(pd.Series([0.01, 0.04, 0.03]))
+    assert adj.tolist() == pytest.approx([0.03, 0.06, 0.06])
+
+
 # ------------------------------------------------------------------ helpers on small frames
 def test_extremes_percentiles_and_deciles():
     cs = pd.DataFrame({"eff": np.arange(100.0), "share": np.arange(100.0) % 10 + 5}, index=[f"{i:04d}" for i in range(100)])
@@ -99,6 +111,18 @@ def test_evaluate_records_every_claim_with_three_levels(real_data_dir):
     assert by_id["C100"].checks[0].verdict == "not testable"
     assert by_id["C101"].checks[0].verdict == "not testable"
     assert by_id["C098"].verdict == by_id["C103"].verdict == "not testable"
+    # N00803 is only an upper bound of the private share: the top five's level (C100) and
+    # their difference from the rest (C168) are not testable on it
+    d = ch.design(real_data_dir)
+    if d.share == "N00803":
+        assert by_id["C100"].verdict == by_id["C168"].verdict == "not testable"
+    # the within outcome of the composite is re-standardised per year (SD 1, like the cross-section)
+    sd = d.panel.groupby("year")[ch.panel_outcome("rka")].std()
+    assert sd.to_numpy() == pytest.approx(1.0)
+    # the lead test's sum equals the two coefficients added
+    tim = ch.timing_table(d)
+    assert tim["sum"].to_numpy() == pytest.approx((tim["this year's share"] + tim["next year's share"]).to_numpy(),
+                                                  abs=1e-8)
 
 
 # ------------------------------------------------------------------ the live cache's private share is used

@@ -100,6 +100,29 @@ def test_iv_recovers_effect_under_confounding():
     assert res["first stage"].coef == pytest.approx(1.0, abs=0.1)
     ols = R.ols(d, "y", "x", ["w"])
     assert ols.ci_low > 1.3  # biased upwards by the confounder
+    lo, hi, kind = res["anderson-rubin"]
+    assert kind == "interval" and lo < 1.0 < hi  # strong instrument: a bounded AR interval around the truth
+    assert res["first stage"].model == res["reduced form"].model == "OLS (HC1)"  # one kind of robust SE
+
+
+def test_anderson_rubin_set_matches_its_definition_and_widens_when_weak():
+    """At the AR bounds, the instrument's coefficient in y − b·x on (z, w) has p = 0.05; with a
+    very weak instrument the set is unbounded."""
+    rng = np.random.default_rng(5)
+    n = 400
+    u, z, w = rng.normal(size=(3, n))
+    x = 0.25 * z + u + rng.normal(size=n)
+    y = 0.5 * x + u + w + rng.normal(size=n)
+    d = pd.DataFrame({"y": y, "x": x, "z": z, "w": w})
+    res = R.iv_2sls(d, "y", "x", "z", controls=["w"])
+    lo, hi, kind = res["anderson-rubin"]
+    assert kind == "interval"
+    for b in (lo, hi):
+        p = R.ols(d.assign(yb=d["y"] - b * d["x"]), "yb", "z", ["w"], cov="HC1").p
+        assert p == pytest.approx(0.05, abs=1e-6)
+    weak = d.assign(x=0.01 * z + u + rng.normal(size=n))
+    weak = weak.assign(y=0.5 * weak["x"] + u + w + rng.normal(size=n))
+    assert R.iv_2sls(weak, "y", "x", "z", controls=["w"])["anderson-rubin"][2] != "interval"
 
 
 @pytest.mark.parametrize("lo, hi, claimed, verdict", [

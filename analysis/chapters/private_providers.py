@@ -15,9 +15,15 @@ The correlation claims are tested at three levels, each its own check with the r
 The primary efficiency measure is RKA's composite of its sector efficiency indices (cost
 and quality). The book's own DEA (cost and results) and the net cost deviation (cost only)
 are robustness measures: a level is *supported* when the primary measure shows the claimed
-sign with a CI excluding zero, *partly supported* when only a robustness measure does,
-*contradicted* when the primary measure shows the opposite sign with a CI excluding zero,
-and *not supported* otherwise.
+sign with a CI excluding zero, *partly supported* when only a robustness measure does
+*and* the primary measure is not significantly of the opposite sign (neither its slope nor,
+at the correlation level, its rank correlation has a 95 % CI below zero), *contradicted*
+when the primary measure's slope has the opposite sign with a CI excluding zero and no
+robustness measure the claimed one, and *not supported* otherwise. The same rule decides
+C102's rank-correlation check.
+
+The panel outcome of the composite is re-standardised by year (the composite is a mean of
+z-scores, so its cross-sectional SD is below 1) so that all three levels are in SD units.
 """
 
 from __future__ import annotations
@@ -84,7 +90,7 @@ def _panel_years(panel: pd.DataFrame, measure: str) -> pd.DataFrame:
     return panel[panel["year"] >= 2019] if measure == "nka" else panel
 
 
-PANEL_OUTCOME = {"rka": "rka", "nka": "nka", "dea_school": "z_dea_school", "dea_elderly": "z_dea_elderly"}
+PANEL_OUTCOME = {"rka": "z_rka", "nka": "nka", "dea_school": "z_dea_school", "dea_elderly": "z_dea_elderly"}
 
 
 def panel_outcome(measure: str) -> str:
@@ -106,6 +112,10 @@ def _design(root: str) -> Design:
              else "all purchased core activity (N00803, includes public providers)")
     years = sorted(set(E.PANEL_YEARS))
     panel = E.panel(root, years)
+    # the composite is a mean of z-scores (SD below 1): re-standardise per year so that the
+    # within coefficient is in SD of efficiency, like the cross-section ones
+    g = panel.groupby("year")["rka"]
+    panel["z_rka"] = (panel["rka"] - g.transform("mean")) / g.transform("std")
     for frame in (cs, panel):
         frame["x_share"] = frame[share] / 10
         frame["x_all"] = frame[E.ALL_PURCHASE] / 10
@@ -197,8 +207,8 @@ def measures_table(d: Design) -> pd.DataFrame:
         "N00097": "cost only (net cost deviation); robustness",
         "N15027": "DEA input (compulsory school)", "N15507": "DEA output (compulsory school)",
         "N20048": "DEA input (elderly care)",
-        "N00803": "total purchase share incl. public providers: correlations (C062, C099, C102, C157, C168); "
-                  "an upper bound for C100/C101",
+        "N00803": "total purchase share incl. public providers: correlations (C062, C099, C102, C157); "
+                  "only an upper bound for C100, C101, C168 (not testable on it)",
         "N15040": "sector purchase share", "N17023": "sector purchase share", "N20805": "sector purchase share",
         "N04110": "sector purchase share", "N04123": "purchase share, care (context)",
     }
@@ -265,7 +275,16 @@ def sector_table(d: Design) -> pd.DataFrame:
             ):
                 rows.append({"sector": s.label, "purchase share": s.purchase, "measure": m, "label": E.MEASURES[m],
                              "spec": spec, **est.as_dict()})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["p (Holm)"] = holm(out["p"])
+    return out
+
+
+def holm(p: pd.Series) -> pd.Series:
+    """Holm-adjusted p-values over a family of tests (family-wise error rate)."""
+    from statsmodels.stats.multitest import multipletests
+
+    return pd.Series(multipletests(p.to_numpy(dtype=float), method="holm")[1], index=p.index)
 
 
 def figure34_table(d: Design, year: int | None = None) -> pd.DataFrame:
@@ -316,6 +335,48 @@ def confounders_table(d: Design) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def primary_rho(d: Design) -> dict:
+    """Spearman correlation of the primary measure with the claims' share (cross-section)."""
+    return eg.spearman(d.cs[PRIMARY], d.cs[d.share])
+
+
+def tail_samples(d: Design) -> dict:
+    """Samples for the top-tail sensitivity: all; without the top decile of the share;
+    without the SKR group(s) of the named top five."""
+    s = d.cs[d.share]
+    groups = sorted(set(d.cs.loc[d.top_five, "skr_group"]))
+    return {
+        "all": d.cs.index,
+        f"without the top decile of the share (> {s.quantile(0.9):.1f} %)": d.cs.index[~(s > s.quantile(0.9))],
+        f"without SKR group {', '.join(groups)}": d.cs.index[~d.cs["skr_group"].isin(groups)],
+    }
+
+
+def tail_sensitivity(d: Design) -> pd.DataFrame:
+    """Cross-section slope (no controls, HC3) of each measure on the share, in the full sample
+    and without the top tail of the share — does the relation live only in the top tail?"""
+    rows = []
+    for m in E.EFFICIENCY_MEASURES:
+        for label, idx in tail_samples(d).items():
+            e = R.ols(d.cs.loc[idx], f"y_{m}", "x_share")
+            rows.append({"key": m, "measure": E.MEASURES[m], "sample": label, **e.as_dict()})
+    return pd.DataFrame(rows).drop(columns=["model", "r2"])
+
+
+def decile_slopes(d: Design, upto: int = 8) -> pd.DataFrame:
+    """Slope of the mean share across efficiency deciles 1..``upto`` (pp per decile, OLS on
+    the municipalities, HC3) beside the same over all ten deciles: is there a gradient
+    below the top deciles?"""
+    rows = []
+    for m in E.EFFICIENCY_MEASURES:
+        sub = d.cs[[m, d.share]].dropna()
+        sub = sub.assign(decile=pd.qcut(sub[m].rank(method="first"), 10, labels=range(1, 11)).astype(float))
+        for label, part in (("deciles 1–10", sub), (f"deciles 1–{upto}", sub[sub["decile"] <= upto])):
+            e = R.ols(part, d.share, "decile")
+            rows.append({"key": m, "measure": E.MEASURES[m], "deciles": label, **e.as_dict()})
+    return pd.DataFrame(rows).drop(columns=["model", "r2"])
+
+
 def bloc_table(d: Design) -> pd.DataFrame:
     """Mean purchase share by governing bloc of the 2018–2022 term (95 % t interval)."""
     rows = []
@@ -341,13 +402,17 @@ def chair_table(d: Design) -> pd.DataFrame:
 def iv_table(d: Design) -> pd.DataFrame:
     """Centre-right history as an instrument candidate: first stage, reduced form, 2SLS."""
     res = R.iv_2sls(d.cs, f"y_{PRIMARY}", "x_share", "centre_right_history", E.STRUCTURE, ["skr_group"])
+    lo, hi, kind = res["anderson-rubin"]
+    ar = {"coef": np.nan, "CI low": lo, "CI high": hi, "p": np.nan, "n": res["iv"].n}
     rows = [
         {"step": "first stage: share (10 pp) on centre-right history", **res["first stage"].as_dict()},
         {"step": "reduced form: efficiency (SD) on centre-right history", **res["reduced form"].as_dict()},
-        {"step": "2SLS: efficiency (SD) per 10 pp share", **res["iv"].as_dict()},
+        {"step": "2SLS: efficiency (SD) per 10 pp share, Wald CI", **res["iv"].as_dict()},
+        {"step": f"2SLS: Anderson–Rubin 95 % set ({kind}; valid with a weak instrument)", **ar},
     ]
-    out = pd.DataFrame(rows).drop(columns=["model"])
-    out["first-stage F"] = [res["first-stage F"], np.nan, np.nan]
+    out = pd.DataFrame(rows).drop(columns=["model", "r2"], errors="ignore")
+    out["first-stage F"] = [res["first-stage F"], np.nan, np.nan, np.nan]
+    out.attrs["ar_kind"] = kind
     return out
 
 
@@ -361,9 +426,14 @@ def timing_table(d: Design) -> pd.DataFrame:
         q = _panel_years(p, m)
         cur = R.panel_fe(q, panel_outcome(m), "x_share", ["x_lead"])
         lead = R.panel_fe(q, panel_outcome(m), "x_lead", ["x_share"])
+        # a·x + b·lead = (a + b)·x + b·(lead − x): the coefficient of x given (lead − x) is the
+        # sum, with its clustered CI — the effect of a lasting 10 pp rise in the share
+        total = R.panel_fe(q.assign(x_change=q["x_lead"] - q["x_share"]), panel_outcome(m), "x_share",
+                           ["x_change"])
         rows.append({"measure": E.MEASURES[m], "this year's share": cur.coef, "CI low": cur.ci_low,
                      "CI high": cur.ci_high, "next year's share": lead.coef, "CI low (next)": lead.ci_low,
-                     "CI high (next)": lead.ci_high, "n": cur.n})
+                     "CI high (next)": lead.ci_high, "sum": total.coef, "CI low (sum)": total.ci_low,
+                     "CI high (sum)": total.ci_high, "n": cur.n})
     return pd.DataFrame(rows)
 
 
@@ -460,7 +530,7 @@ def fig_extremes(d: Design, year: int | None = None):
     axd.axhline(shares[col].median(), color="grey", ls="--", lw=1)
     axd.set_ylabel("purchase share (%)")
     axd.set_xlabel("municipalities")
-    axd.set_title("all 290", fontsize=10)
+    axd.set_title(f"all {int(shares[col].notna().sum())}", fontsize=10)
     return fig
 
 
@@ -566,15 +636,17 @@ def _fmt(e: R.Estimate) -> str:
     return R.describe(e)
 
 
-def combined_verdict(primary: R.Estimate, robust: list[R.Estimate]) -> str:
+def combined_verdict(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False) -> str:
     """Sign rule on the primary measure, with robustness measures as a second line:
     supported = primary positive (CI excluding zero); partly = primary inconclusive but a
-    robustness measure positive; contradicted = primary negative and no robustness measure
-    positive; not supported = nothing significant, or significant measures disagree in sign."""
+    robustness measure positive, unless another test of the primary measure (its rank
+    correlation: ``primary_opposite``) is significantly of the opposite sign; contradicted =
+    primary negative and no robustness measure positive; not supported = nothing
+    significant, or significant measures disagree in sign."""
     v = R.sign_verdict(primary)
     robust_yes = any(R.sign_verdict(e) == "supported" for e in robust)
     if v == "not supported" and robust_yes:
-        return "partly supported"
+        return "not supported" if primary_opposite else "partly supported"
     if v == "contradicted" and robust_yes:
         return "not supported"
     return v
@@ -583,16 +655,31 @@ def combined_verdict(primary: R.Estimate, robust: list[R.Estimate]) -> str:
 def _level_check(d: Design, cid: str, key: str, level: str):
     """One check per level: the rule in the module docstring, every measure in the note."""
     prim = d.est[(PRIMARY, level)]
-    v = combined_verdict(prim, [d.est[(m, level)] for m in ROBUST])
+    rank_txt = ""
+    opposite = False
+    if level == "correlation":
+        rho = primary_rho(d)
+        opposite = rho["CI high"] < 0
+        tail = tail_sensitivity(d)
+        rank_txt = (f" Rank correlation of the primary measure with the share: rho {rho['rho']:+.2f} "
+                    f"[{rho['CI low']:+.2f}, {rho['CI high']:+.2f}]"
+                    + (" — significantly negative, so robustness measures cannot carry 'partly supported'."
+                       if opposite else ".")
+                    + " Sensitivity without the top tail of the share (context, not part of the rule): "
+                    + "; ".join(f"{SHORT[r['key']]}, {r['sample']}: {_ci(r)} (n = {r['n']})"
+                                for _, r in tail[tail["key"].isin([PRIMARY, "nka"])
+                                                 & (tail["sample"] != "all")].iterrows())
+                    + ".")
+    v = combined_verdict(prim, [d.est[(m, level)] for m in ROBUST], primary_opposite=opposite)
     others = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, level)])} (n = {d.est[(m, level)].n})" for m in ROBUST)
     years = "2016–2022 panel, municipality and year effects, SE clustered by municipality (net cost deviation " \
             "2019–2022 only)" if level == "within" else "means 2019–2022, HC3 robust SE"
     ctl = " Controls: SKR group, log population, urbanisation, age 0–19/65+/80+, log tax capacity, " \
           "post-secondary education, foreign-born." if level == "controls" else ""
     note = (f"Level: {LEVELS[level]}. Coefficient = {SCALE} ({d.share}); {years}.{ctl} Primary measure "
-            f"{E.MEASURES[PRIMARY]}: {_fmt(prim)} (n = {prim.n}). Robustness: {others}. Rule: supported = the "
-            "primary measure positive with a 95 % CI excluding zero; partly = only a robustness measure is; "
-            "contradicted = the primary measure negative with a CI excluding zero and no robustness measure "
+            f"{E.MEASURES[PRIMARY]}: {_fmt(prim)} (n = {prim.n}).{rank_txt} Robustness: {others}. Rule: supported = "
+            "the primary measure positive with a 95 % CI excluding zero; partly = only a robustness measure is, and "
+            "the primary measure is not significantly negative (slope or rank correlation); contradicted = the primary measure negative with a CI excluding zero and no robustness measure "
             "positive; otherwise (no measure significant, or measures of opposite sign) not supported.")
     return check_statement(cid, key, round(prim.coef, 3), v, note, year_data="2019–2022" if level != "within"
                            else "2016–2022", unit=SCALE, label=f"{LEVELS[level][0].upper()}{LEVELS[level][1:]}")
@@ -692,26 +779,31 @@ def c100(d: Design) -> ClaimResult:
                       > LARGE_PCT)
     v = "supported" if all_large else ("partly supported" if mean_large else "not supported")
     capped = []
-    if col == "N00803" and v == "supported":
-        v = "partly supported"
-        capped.append("at most partly supported because N00803 includes purchases from public bodies")
+    if col == "N00803":
+        v = "not testable"
+        capped.append("not testable on N00803: it includes purchases from public bodies and is only an upper bound "
+                      "of the private share, so a high value does not show a large private share (the percentiles "
+                      "are context); tested automatically on N00119 + N00120 after `make data`")
     if year != published("C100", "top_five_large").year and v == "supported":
         v = "partly supported"
         capped.append(f"claimed for {published('C100', 'top_five_large').year}, data {year}")
     ranks = d.cs[list(E.EFFICIENCY_MEASURES)].rank(ascending=False).loc[d.top_five]
+    of = d.cs[list(E.EFFICIENCY_MEASURES)].notna().sum()
     rank_txt = "; ".join(f"{d.cs.loc[c, 'name']} {shares.loc[c, col]:.1f} % (pct {pct[c]:.0f}; rank by RKA "
-                         f"composite {ranks.loc[c, 'rka']:.0f}, net cost deviation {ranks.loc[c, 'nka']:.0f}, DEA "
-                         f"school {ranks.loc[c, 'dea_school']:.0f} of 290)" for c in d.top_five)
+                         f"composite {ranks.loc[c, 'rka']:.0f} of {of['rka']}, net cost deviation "
+                         f"{ranks.loc[c, 'nka']:.0f} of {of['nka']}, DEA school {ranks.loc[c, 'dea_school']:.0f} of "
+                         f"{of['dea_school']})" for c in d.top_five)
     c2 = check_statement(
         "C100", "top_five_large", round(float(pct.min()), 1), v,
         f"Share {col} {year} of the named top five and its percentile in the national distribution: {rank_txt}. "
-        f"Rule: 'large' = above the national {LARGE_PCT}th percentile; supported = all five; partly = their mean "
-        f"only; {'; '.join(capped) if capped else 'no cap applied'}. Reproduced value = the lowest percentile of "
+        f"Rule: 'large' = above the national {LARGE_PCT}th percentile of the private share; supported = all five; "
+        f"partly = their mean only; {'; '.join(capped) if capped else 'no cap applied'}. Reproduced value = the lowest percentile of "
         "the five. Svenskt Näringsliv's ranking itself is not public: the ranks by public measures are context.",
         year_data=year, unit="percentile", label="The named top five buy a large share")
     summary = (f"Täby: {c1.verdict} ({c1.reproduced} % on {col if d.share == 'private' else 'N00803, an upper bound'}); "
                f"the named top five all lie at or above percentile {np.floor(c2.reproduced):.0f} of the national "
-               f"distribution of {col} ({c2.verdict}).")
+               f"distribution of {col} ({c2.verdict}"
+               + ("; N00803 only bounds the private share from above" if col == "N00803" else "") + ").")
     return ClaimResult("C100", [c1, c2], summary)
 
 
@@ -720,13 +812,14 @@ def c101(d: Design) -> ClaimResult:
     lo = d.lowest
     name = d.cs.loc[lo, "name"]
     ranks = d.cs[list(E.EFFICIENCY_MEASURES)].rank(ascending=True)  # 1 = least efficient
-    rank_txt = ", ".join(f"{SHORT[m]} {ranks.loc[lo, m]:.0f}" for m in E.EFFICIENCY_MEASURES
+    of = d.cs[list(E.EFFICIENCY_MEASURES)].notna().sum()
+    rank_txt = ", ".join(f"{SHORT[m]} {ranks.loc[lo, m]:.0f} of {of[m]}" for m in E.EFFICIENCY_MEASURES
                          if pd.notna(ranks.loc[lo, m]))
     pub = published("C101", "storuman_share")
     if d.share == "private":
         c1 = check_value("C101", "storuman_share", float(shares.loc[lo, "private"]), d.latest, SHARE_TOL,
                          note=f"N00119 + N00120; N00119 alone {shares.loc[lo, 'N00119']:.1f} %. {name}'s rank from the "
-                              f"bottom (1 = least efficient of 290): {rank_txt}.")
+                              f"bottom (1 = least efficient): {rank_txt}.")
     else:
         n803 = float(shares.loc[lo, "N00803"])
         c1 = check_statement(
@@ -734,7 +827,7 @@ def c101(d: Design) -> ClaimResult:
             f"The private-only share is not in the snapshot (after `make data`: N00119 + N00120). N00803 "
             f"{d.latest_all} = {n803:.1f} % includes purchases from public bodies, so it only bounds the private "
             f"share from above: the printed {pub.value} % is {'consistent with' if pub.value <= n803 else 'above'} "
-            f"it. {name}'s rank from the bottom by public measures (1 = least efficient of 290): {rank_txt}.",
+            f"it. {name}'s rank from the bottom by public measures (1 = least efficient): {rank_txt}.",
             year_data=d.latest_all, unit="%", label=f"{name}'s purchase share (N00803 as an upper bound)")
     col = "private" if d.share == "private" else "N00803"
     limit = float(published("C101", "bottom_below_10").value)
@@ -829,8 +922,12 @@ def c168(d: Design) -> ClaimResult:
         diff = eg.difference(top, others)
         v = "supported" if diff["CI low"] > 0 else ("contradicted" if diff["CI high"] < 0 else "not supported")
         capped = ""
-        if col == "N00803" and v == "supported":
-            v, capped = "partly supported", " Capped at partly supported: N00803 includes purchases from public bodies."
+        if col == "N00803":
+            v = "not testable"
+            capped = (" Not testable on N00803 (the rule of C100): it includes purchases from other municipalities, "
+                      "regions and federations, so the difference may reflect purchases from public bodies rather "
+                      "than a higher private share; the difference is context. Tested automatically on N00119 + "
+                      "N00120 after `make data`.")
         checks.append(check_statement(
             "C168", "higher_private_share", round(diff["difference"], 1), v,
             f"Mean share {col} {year}: top five {top.mean():.1f} % vs {others.mean():.1f} % in {whom} "
@@ -840,8 +937,9 @@ def c168(d: Design) -> ClaimResult:
             "not tested in this chapter.",
             year_data=year, unit="percentage points", label=label))
     summary = (f"The five buy {checks[0].reproduced:+.1f} pp more than the rest ({checks[0].verdict}) and "
-               f"{checks[1].reproduced:+.1f} pp more than their SKR-group peers ({checks[1].verdict}); only the "
-               "private-share part of the claim is tested.")
+               f"{checks[1].reproduced:+.1f} pp more than their SKR-group peers ({checks[1].verdict}) on {col}"
+               + (", which includes purchases from public bodies" if col == "N00803" else "")
+               + "; only the private-share part of the claim is tested.")
     return ClaimResult("C168", checks, summary)
 
 
@@ -912,6 +1010,8 @@ def text_contrast(d: Design, con: pd.DataFrame) -> str:
     groups = ", ".join(sorted(set(meta["skr_group_name"])))
     counties = ", ".join(sorted(set(meta["county"])))
     rka_top = E.extremes(d.cs, PRIMARY, 5, top=True)
+    shares = latest_shares(d)
+    col = d.share if d.share == "private" else "N00803"
     return (
         f"**Is the contrast real?** Between the named five and the bottom five of each measure the difference is "
         f"{named['difference (pp)'].min():.0f}–{named['difference (pp)'].max():.0f} percentage points"
@@ -921,8 +1021,8 @@ def text_contrast(d: Design, con: pd.DataFrame) -> str:
                     f"({m.split(' (')[0]})" for m, r in same.iterrows())
         + f". The named five are all *{groups}* in {counties}; the five most "
         f"efficient by RKA's composite ({', '.join(rka_top['name'])}) have a mean share of "
-        f"{rka_top[d.share].mean():.1f} % against a national median of {d.cs[d.share].median():.1f} % (means "
-        "2019–2022)."
+        f"{shares.loc[rka_top.index, col].mean():.1f} % against a national median of {shares[col].median():.1f} % "
+        f"({col}, {share_year(d)}, as in the table)."
     )
 
 
@@ -963,6 +1063,16 @@ def text_sectors(sec: pd.DataFrame) -> str:
         neg = sec[(sec["spec"] == spec) & (sec["v"] == "contradicted")]
         parts.append(f"{where}, a higher sector share goes with higher efficiency for {listing(pos) or 'no sector'}"
                      + (f"; with lower efficiency for {listing(neg)}" if len(neg) else "") + ".")
+    within = sec[sec["spec"] == "within (FE)"]
+    sig = within[within["p"] < 0.05]
+    parts.append(
+        f"These are {len(sec)} estimates of one family; with Holm's adjustment for multiple comparisons "
+        f"{int((sec['p (Holm)'] < 0.05).sum())} of them keep p < 0.05"
+        + (", and of the within estimates with p < 0.05 " + ", ".join(
+            f"{r['sector']} ({r['measure']}: p = {r['p']:.3f}, Holm {r['p (Holm)']:.2f})" for _, r in sig.iterrows())
+           + (" does not survive it" if (sig["p (Holm)"] >= 0.05).all() else " partly survives it")
+           if len(sig) else "; no within estimate has p < 0.05")
+        + ".")
     return " ".join(parts) + (" For compulsory school, RKA's index covers municipal schools only: if independent "
                               "schools attract pupils who would have raised the municipal schools' results, a higher "
                               "purchase share lowers the municipal index without saying anything about efficiency.")
@@ -986,25 +1096,104 @@ THIS, NEXT = "this year's share", "next year's share"
 
 
 def text_timing(tim: pd.DataFrame) -> str:
-    """What the lead test shows (computed sentences)."""
+    """What the lead test shows, with the sum of the two coefficients and the sign each
+    reverse-causality story predicts for the lead (computed sentences)."""
     def short(label):
         return label.split(" (")[0]
 
-    lead = tim[(tim["CI low (next)"] > 0) | (tim["CI high (next)"] < 0)]
-    cur = tim[(tim["CI low"] > 0) | (tim["CI high"] < 0)]
-    if lead.empty and cur.empty:
-        return ("Neither this year's nor next year's purchase share has a coefficient whose 95 % CI excludes zero for "
-                "any measure: within municipalities the short panel shows no relation in either direction of time.")
-    parts = []
-    if len(lead):
-        parts.append("Next year's share has a CI excluding zero for " + ", ".join(
-            f"{short(r['measure'])} ({r[NEXT]:+.2f})" for _, r in lead.iterrows())
-            + ": efficiency this year moves with purchasing that happens later, which an effect of purchasing on "
-              "efficiency would not produce; it points to reverse causality, anticipation or short-lived swings in "
-              "the share.")
-    if len(cur):
-        parts.append("With next year's share held fixed, this year's share has a CI excluding zero for " + ", ".join(
-            f"{short(r['measure'])} ({r[THIS]:+.2f})" for _, r in cur.iterrows()) + ".")
-    parts.append("The two shares are close from one year to the next, so the pair of coefficients is best read "
-                 "together; the last year drops out because it has no 'next year'.")
+    def ci(r, suffix=""):
+        col = {"": THIS, " (next)": NEXT, " (sum)": "sum"}[suffix]
+        return f"{r[col]:+.2f} [{r['CI low' + suffix]:+.2f}, {r['CI high' + suffix]:+.2f}]"
+
+    parts = ["What each story predicts for next year's share, holding this year's fixed: if efficient "
+             "administrations go on to buy more (efficiency → purchasing), the lead is *positive*; if cost pressure "
+             "— low efficiency — drives outsourcing, the lead is *negative*; if purchasing raises efficiency with no "
+             "anticipation, the lead is about zero and this year's share carries the relation."]
+    for _, r in tim.iterrows():
+        lead_sig = r["CI low (next)"] > 0 or r["CI high (next)"] < 0
+        cur_sig = r["CI low"] > 0 or r["CI high"] < 0
+        sum_sig = r["CI low (sum)"] > 0 or r["CI high (sum)"] < 0
+        if not (lead_sig or cur_sig):
+            continue
+        lead_read = ("" if not lead_sig else
+                     " — the sign the cost-pressure story predicts" if r[NEXT] < 0 else
+                     " — the sign the efficient-administration story predicts")
+        parts.append(
+            f"{short(r['measure'])}: this year's share {ci(r)}, next year's {ci(r, ' (next)')}{lead_read}; their sum, "
+            f"the association of a lasting 10 pp rise, is {ci(r, ' (sum)')}"
+            + (", its CI excluding zero." if sum_sig else ", its CI including zero — the significant this-year "
+               "coefficient is offset by the lead and does not show a lasting relation."))
+    if len(parts) == 1:
+        parts.append("Neither this year's nor next year's share has a coefficient whose 95 % CI excludes zero for any "
+                     "measure.")
+    parts.append("The two shares are close from one year to the next, so the pair is best read through its sum; the "
+                 "last year drops out because it has no 'next year'.")
     return " ".join(parts)
+
+
+def text_tail(d: Design) -> str:
+    """Does the relation live only in the top tail of the share? (computed sentences)"""
+    tail = tail_sensitivity(d)
+    dec = decile_slopes(d)
+
+    def row(frame, key, col, value):
+        return frame[(frame["key"] == key) & (frame[col] == value)].iloc[0]
+
+    samples = list(tail_samples(d))
+    full, no_top, no_grp = samples
+    rho = primary_rho(d)
+    p_all, p_top, p_grp = (row(tail, PRIMARY, "sample", x) for x in samples)
+    n_all, n_top, n_grp = (row(tail, "nka", "sample", x) for x in samples)
+    dec_rows = {(r["key"], r["deciles"]): r for _, r in dec.iterrows()}
+    upto = [x for x in dict.fromkeys(dec["deciles"]) if x != "deciles 1–10"][0]
+    return (
+        f"**The top tail.** Over all municipalities RKA's composite has a rank correlation of {rho['rho']:+.2f} "
+        f"[{rho['CI low']:+.2f}, {rho['CI high']:+.2f}] with the share and a slope of {_ci(p_all)} SD per 10 pp; "
+        f"{no_top} the slope is {_ci(p_top)} (n = {p_top['n']}), {no_grp} {_ci(p_grp)} (n = {p_grp['n']}). The "
+        f"cost-only net cost deviation goes from {_ci(n_all)} to {_ci(n_top)} and {_ci(n_grp)}. Across the deciles "
+        f"of Figure 5 the mean share rises by {_ci(dec_rows[('nka', 'deciles 1–10')])} pp per decile of the net cost "
+        f"deviation over all ten deciles but {_ci(dec_rows[('nka', upto)])} over {upto}; for RKA's composite "
+        f"{_ci(dec_rows[(PRIMARY, 'deciles 1–10')])} and {_ci(dec_rows[(PRIMARY, upto)])}. Without the top "
+        f"decile the net cost deviation's slope is {100 * (1 - n_top['coef'] / n_all['coef']):.0f} % smaller"
+        + (" but its CI still excludes zero" if n_top["CI low"] > 0 else " and its CI includes zero")
+        + "; on the primary measure the slope in the rest of the distribution is "
+        + ("negative with a CI excluding zero." if p_top["CI high"] < 0 else
+           "positive with a CI excluding zero." if p_top["CI low"] > 0 else "not distinguishable from zero.")
+    )
+
+
+def text_top_five_ranks(d: Design) -> str:
+    """Where the named top five rank on the public measures (computed sentence)."""
+    ranks = d.cs[list(E.EFFICIENCY_MEASURES)].rank(ascending=False)
+    of = d.cs[list(E.EFFICIENCY_MEASURES)].notna().sum()
+    return (
+        "On the primary measure the five named as most efficient rank "
+        + ", ".join(f"{d.cs.loc[c, 'name']} {ranks.loc[c, PRIMARY]:.0f}" for c in d.top_five)
+        + f" of {of[PRIMARY]} (1 = most efficient by RKA's composite, means 2019–2022); on the cost-only net cost "
+        "deviation " + ", ".join(f"{ranks.loc[c, 'nka']:.0f}" for c in d.top_five) + f" of {of['nka']}."
+        + (" Svenskt Näringsliv's top five are therefore not the top five by RKA's public measure of cost and "
+           "quality." if (ranks.loc[d.top_five, PRIMARY] > len(d.top_five)).any() else "")
+    )
+
+
+def text_dea_sparsity(d: Design) -> str:
+    """Who is at the bottom of the school DEA (computed sentence)."""
+    low = E.extremes(d.cs, "dea_school", 5)
+    pop = d.cs["population"]
+
+    def num(v):
+        return f"{v:,.0f}".replace(",", "\u2009")
+
+    return (
+        "The five lowest school DEA scores belong to "
+        + ", ".join(f"{r['name']} ({r['county']}, {num(r['population'])} inhabitants)" for _, r in low.iterrows())
+        + f", against a national median of {num(pop.median())}; their mean share ({d.share}) is "
+        f"{low[d.share].mean():.1f} % against a median of {d.cs[d.share].median():.1f} %. Sparse municipalities "
+        "run small schools at a high cost per pupil, which the DEA (without structural adjustment) reads as "
+        "inefficiency; they also have thin private markets, which lowers a private share"
+        + (", so a low DEA score and a low purchase share can both follow from sparsity rather than one from the "
+           "other." if low[d.share].mean() < d.cs[d.share].median() else
+           "; here their purchase share is not below the median (N00803 includes purchases from neighbours and "
+           "federations, which small municipalities use), so the school DEA's ranking at the bottom reflects "
+           "settlement structure more than purchasing.")
+    )
