@@ -1031,7 +1031,10 @@ def _colour(unit: str) -> str:
 
 
 def fig_series(data_dir=None):
-    """Levels of the three cost measures for Växjö, Skurup and Riket, with the reform years."""
+    """Levels of the three cost measures for Växjö, Skurup and Riket, with the reform years; missing
+    years break the lines and register reports the chapter drops are marked as crosses."""
+    from matplotlib.ticker import MaxNLocator
+
     plt, pal = _plt()
     dd = str(data_dir) if data_dir is not None else None
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
@@ -1041,14 +1044,24 @@ def fig_series(data_dir=None):
         for unit, name, col in ((VAXJO, "Växjö", pal["Växjö"]), (SKURUP, "Skurup", pal["Skurup"]), ("0000", "Riket", pal["Riket"])):
             s = t[t["municipality"] == unit].set_index("year")["value"].sort_index()
             s = s.loc[s.index >= 2005]
-            ax.plot(s.index, s.values, marker="o", ms=3, color=col, label=name)
+            s = s.reindex(range(int(s.index.min()), int(s.index.max()) + 1))  # missing years break the line
+            bad = unusable_years(kpi, unit, dd) if unit != "0000" else []
+            bad = [y for y in bad if y in s.index and np.isfinite(s.loc[y])]
+            if bad:  # reports the chapter drops as incomplete: shown as crosses, not joined to the line
+                ax.scatter(bad, s.loc[bad].values, marker="x", s=40, color=col, zorder=3,
+                           label=f"{name} {', '.join(map(str, bad))}: dropped (incomplete report)")
+                s.loc[bad] = np.nan
+            ax.plot(s.index, s.values, marker="o", ms=3, color=col, label=name if kpi == "N31001" else None)
         for e in EVENTS:
             ax.axvline(e.year - 0.5, color=_colour(e.unit), ls=":", lw=1)
         ax.set_title({"N31001": "N31001 cost (accounts)", "U31001": "U31001 paid, incl. refugee households",
                       "N31004": "N31004 paid, excl. refugee households"}[kpi], fontsize=9)
         ax.set_xlabel("year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("kr per inhabitant (current prices)")
     axes[0].legend(fontsize=8)
+    if axes[2].get_legend_handles_labels()[0]:
+        axes[2].legend(fontsize=7)
     return fig
 
 
@@ -1091,6 +1104,8 @@ def fig_placebo_gaps(D: Design, outcome: str = PRIMARY):
 
 def fig_placebo_distribution(D: Design, outcome: str = PRIMARY):
     """Distribution of the mean post-event gap over well-fitted placebo units, treated unit marked."""
+    from matplotlib.ticker import MaxNLocator
+
     plt, _ = _plt()
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=False)
     for ax, e in zip(axes, EVENTS):
@@ -1098,6 +1113,7 @@ def fig_placebo_distribution(D: Design, outcome: str = PRIMARY):
         good = pl.good_fit()
         m = pl.gaps.loc[pl.post_years, good].mean()
         ax.hist(m.drop(e.unit), bins=30, color="#bbbbbb")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axvline(m.loc[e.unit], color=_colour(e.unit), lw=2.5, label=f"{names(D.data_dir)[e.unit]} (p = {pl.p_reduction:.2f})")
         ax.set_title(e.label, fontsize=9)
         ax.set_xlabel("mean post-event gap (log points)")
@@ -1114,14 +1130,16 @@ def fig_event_study(D: Design, outcome: str = PRIMARY):
         es = D.runs[(outcome, e.key)].es
         k = np.array(es.coefs.index)
         ax.fill_between(k, es.ci_low.values, es.ci_high.values, color=_colour(e.unit), alpha=0.2, label="placebo 90 % interval")
-        ax.plot(k, es.coefs.values, marker="o", color=_colour(e.unit), label="coefficient")
+        ax.plot(k, es.coefs.values, marker="o", color=_colour(e.unit), label=f"coefficient (ref. year {es.ref:+d})")
+        rb = es.rebased()
+        ax.plot(k, rb["coefs"].values, ls="--", color="#555555", lw=1, label="ref. = mean of earlier leads")
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(-0.5, color="#555555", ls=":", lw=1)
         ax.set_title(f"{e.label}\npre-trend p = {es.pre_trend_p:.2f}", fontsize=9)
         ax.set_xlabel("years since the event")
         ax.set_xticks(k)
         ax.tick_params(axis="x", labelsize=7)
-    axes[0].set_ylabel("log points vs donor mean (ref. year = 0)")
+    axes[0].set_ylabel("log points vs donor mean (reference = 0)")
     axes[0].legend(fontsize=8)
     return fig
 
@@ -1182,23 +1200,47 @@ def placebo_summary(D: Design) -> pd.DataFrame:
 def threats_table(D: Design) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"event": EVENT[ek].label, "threat": t.name, "status": "open" if t.open else "probed, not found", "evidence": t.detail}
+            {
+                "event": EVENT[ek].label,
+                "threat": t.name,
+                "status": "open" if t.open else ("probed, not found" if t.probed else "not probed (no data on municipalities' rules)"),
+                "evidence": t.detail,
+            }
             for ek, ts in D.threats.items()
             for t in ts
         ]
     )
 
 
+EXACT_FIT = 1e-3  # pre-RMSPE (log points) below which a post/pre ratio is a division by ~0 and is not shown
+
+
 def in_time_table(D: Design, outcome: str = PRIMARY) -> pd.DataFrame:
+    """Fake events with the real gap over the same number of post years; the RMSPE ratio is
+    shown as '—' where the fake pre-period is fitted almost exactly (pre-RMSPE < EXACT_FIT)."""
     frames = []
     for e in EVENTS:
-        f = D.runs[(outcome, e.key)].fake
+        f = in_time_comparison(D.runs[(outcome, e.key)])
         if f is not None:
             f = f.copy()
             f.insert(0, "event", e.label)
-            f["mean post gap (%)"] = np.expm1(f["mean post gap"]) * 100
-            frames.append(f.drop(columns=["mean post gap", "post RMSPE"]))
+            f["fake mean gap (%)"] = np.expm1(f["mean post gap"]) * 100
+            f["real gap, same no. of years (%)"] = np.expm1(f["real gap, same no. of years"]) * 100
+            f["ratio"] = [f"{v:.1f}" if pre >= EXACT_FIT else "—" for v, pre in zip(f["ratio"], f["pre RMSPE"])]
+            frames.append(
+                f[["event", "fake event year", "post years", "n post years", "pre RMSPE", "ratio", "fake mean gap (%)",
+                   "real gap, same no. of years (%)"]]
+            )
     return pd.concat(frames, ignore_index=True)
+
+
+def near_exact_share(D: Design, outcome: str = PRIMARY, cut: float = 0.005) -> dict:
+    """Share of placebo municipalities with a pre-RMSPE below ``cut`` log points, per event."""
+    out = {}
+    for e in EVENTS:
+        pr = D.runs[(outcome, e.key)].placebo.pre_rmspe.drop(e.unit)
+        out[e.key] = float((pr < cut).mean())
+    return out
 
 
 def exclusions_table(D: Design, outcome: str = PRIMARY) -> pd.DataFrame:
