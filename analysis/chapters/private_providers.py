@@ -939,7 +939,8 @@ def c168(d: Design) -> ClaimResult:
     summary = (f"The five buy {checks[0].reproduced:+.1f} pp more than the rest ({checks[0].verdict}) and "
                f"{checks[1].reproduced:+.1f} pp more than their SKR-group peers ({checks[1].verdict}) on {col}"
                + (", which includes purchases from public bodies" if col == "N00803" else "")
-               + "; only the private-share part of the claim is tested.")
+               + "; only the private-share part of the claim is addressed (governance, leadership and business "
+                 "climate are not).")
     return ClaimResult("C168", checks, summary)
 
 
