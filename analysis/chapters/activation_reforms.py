@@ -666,19 +666,16 @@ def _immediate_check(D: Design, ek: str):
     later = [y for y in r.post if y > e + 1]
     later_pct = float(np.expm1(r.fit.gap.loc[later].mean()) * 100) if later else float("nan")
     hit = [y for y in yrs if gaps[y] < 0 and ps[y] <= ALPHA]
-    if hit:
-        verdict = "supported"
-    elif any(gaps[y] < 0 for y in yrs):
-        verdict = "partly supported"
-    else:
-        verdict = "not supported"
+    # an effect claim: as in effect_verdict, the right sign alone is not evidence of an effect
+    verdict = "supported" if hit else "not supported"
     first = min(yrs, key=lambda y: ps[y])
     note = (
         f"{r.event.label}, N31001: gap vs synthetic control "
         + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f})" for y in yrs)
         + (f"; later years {later[0]}–{later[-1]} on average {later_pct:+.1f} %" if later else "")
         + f". Rule: supported if the gap in the event year or the year after is negative with one-sided placebo "
-        f"p ≤ {ALPHA:.2f}; partly supported if negative but not unusual; not supported otherwise."
+        f"p ≤ {ALPHA:.2f}; not supported otherwise (a negative gap that is not unusual among placebo "
+        "municipalities is no evidence of an effect, as in the effect rule above)."
     )
     return check_statement(
         "C156",
