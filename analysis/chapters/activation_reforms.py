@@ -1054,7 +1054,7 @@ def fig_series(data_dir=None):
         ax.set_title({"N31001": "N31001 cost (accounts)", "U31001": "U31001 paid, incl. refugee households",
                       "N31004": "N31004 paid, excl. refugee households"}[kpi], fontsize=9)
         ax.set_xlabel("year")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     axes[0].set_ylabel("kr per inhabitant (current prices)")
     axes[0].legend(fontsize=8)
     if axes[2].get_legend_handles_labels()[0]:
