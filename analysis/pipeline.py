@@ -55,9 +55,12 @@ _NOT_DATA = {"manifest.json"}
 
 
 def data_fingerprint(data_dir: Path) -> str:
-    """Content hash of every input data file (snapshot and live cache)."""
+    """Content hash of every input data file (snapshot, live cache and the transcribed
+    printed tables that the printed-tables chapter reads from ../shared/claims)."""
+    from .printed_tables import seed_tables_dir
+
     h = hashlib.sha256()
-    for root in dict.fromkeys((data_dir, config.cache_dir())):
+    for root in dict.fromkeys((data_dir, config.cache_dir(), seed_tables_dir())):
         if root.is_dir():
             _hash_files([p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")
                          and p.name not in _NOT_DATA], h)

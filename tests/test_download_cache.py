@@ -156,3 +156,17 @@ def test_standin_snapshot_layout(tmp_path):
     ent = pd.read_csv(root / "raw/kolada/open-numbers-ddf-kolada-dump/ddf--entities--geo--kommun.csv", dtype=str)
     assert ent["kommun"].tolist() == ["0114", "0184"] and ent["region"].tolist() == ["01", "01"]
     assert "no API" in (root / "README.md").read_text()
+
+
+def test_an_edited_printed_table_changes_the_fingerprint(tmp_path, monkeypatch):
+    """The printed-tables chapter reads the transcribed tables: editing one must re-execute it."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "table.csv").write_text("kommun,2022\nSolna,17.12\n")
+    monkeypatch.setenv("MUNI_SEED_TABLES_DIR", str(seeds))
+    monkeypatch.setenv("MUNI_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    before = pipeline.data_fingerprint(data)
+    (seeds / "table.csv").write_text("kommun,2022\nSolna,17.13\n")
+    assert pipeline.data_fingerprint(data) != before
