@@ -98,6 +98,42 @@ THEME_LABELS = {"a": "a: private providers", "b": "b: Solna vs Sundbyberg", "c":
                 "-": "– (other claims)"}
 
 
+# The central claim(s) of each core theme, shown on the front page. An editorial choice of
+# which claims to put first, not a result: their verdicts come from _build/claims.json.
+HEADLINE_CLAIMS = {
+    "a": ["C062", "C100", "C101"],
+    "b": ["C113", "C114", "C065"],
+    "c": ["C129", "C130", "C136", "C156"],
+}
+
+
+def headline_html(table: pd.DataFrame, headline: dict[str, list[str]] | None = None) -> str:
+    """The front page's table: each core theme's central claims with their verdict and its
+    summary, linked to the claim's row on the glance page."""
+    headline = HEADLINE_CLAIMS if headline is None else headline
+    by_id = table.set_index("id")
+    missing = [cid for ids in headline.values() for cid in ids if cid not in by_id.index]
+    if missing:
+        raise ValueError(f"Headline claims not in the ledger: {missing}")
+    rows = []
+    for theme, ids in headline.items():
+        for cid in ids:
+            r = by_id.loc[cid]
+            rows.append(
+                f"<tr><td>{html.escape(THEME_LABELS.get(theme, theme))}</td>"
+                f'<td><a href="glance.html#{html.escape(cid)}">{html.escape(cid)}</a></td>'
+                f"<td>{html.escape(str(r['claim']))}</td><td><b>{html.escape(str(r['verdict']))}</b></td>"
+                f"<td>{html.escape(str(r['summary']))}</td></tr>"
+            )
+    return (
+        "<style>.claims-scroll { overflow-x: auto; } .claims-table { font-size: 0.85em; } "
+        ".claims-table td { vertical-align: top; }</style>"
+        '<div class="claims-scroll"><table class="claims-table">'
+        "<thead><tr><th>theme</th><th>id</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def filterable_html(table: pd.DataFrame) -> str:
     """An HTML table with theme / document / verdict filters and a text search (a few lines of
     plain JS, no libraries). Each row has the claim id as its anchor (glance.html#C115)."""

@@ -172,3 +172,16 @@ def test_theme_summary_counts_every_claim_of_each_theme():
         assert summary.loc[label, "claims"] == expected
         verdict_cols = [c for c in summary.columns if c != "claims"]
         assert summary.loc[label, verdict_cols].sum() == expected
+
+
+def test_headline_table_shows_the_recorded_verdicts(tmp_path):
+    table = glance.glance_table([])
+    out = glance.headline_html(table, {"a": ["C001"]})
+    assert 'href="glance.html#C001"' in out and table.set_index("id").loc["C001", "verdict"] in out
+    with pytest.raises(ValueError, match="C999"):
+        glance.headline_html(table, {"a": ["C999"]})
+
+
+def test_headline_claims_exist_in_the_ledger():
+    table = glance.glance_table([])
+    glance.headline_html(table)  # raises if an id is not in the ledger
