@@ -212,6 +212,25 @@ def kpis_used(result: dict | None) -> list[tuple[str, str]]:
     return out
 
 
+# Sources other than Kolada, recognised by how the checks' notes name them.
+OTHER_SOURCES = {
+    "Skatteverket": "Skatteverket's tax-rate files (total rates 2018–2026, via the skattesnurra project)",
+    "SCB": "SCB (Statistics Sweden)",
+    "Tabell": "the document's printed tables (../shared/claims/seed-tables)",
+    "seed table": "the document's printed tables (../shared/claims/seed-tables)",
+    "Nordin": "M. Nordin's municipal panel (mattiasnordin/Regression)",
+}
+
+
+def other_sources(result: dict | None) -> list[str]:
+    """Non-Kolada sources named in a claim's checks, so a reviewer sees every input."""
+    if not result:
+        return []
+    text = " ".join(f"{c.get('label', '')} {c.get('note', '')}" for c in result.get("checks", []))
+    text += " " + result.get("summary", "")
+    return list(dict.fromkeys(desc for key, desc in OTHER_SOURCES.items() if key in text))
+
+
 def data_years(result: dict | None) -> list:
     years = []
     for c in (result or {}).get("checks", []):
@@ -246,6 +265,7 @@ def claim_report(claim_id: str, data_dir=None, from_build: bool = False, progres
         "source": None,
         "data_dir": None,
         "kpis": [],
+        "other_sources": [],
         "data_years": [],
         "seconds": {},
     }
@@ -276,6 +296,7 @@ def claim_report(claim_id: str, data_dir=None, from_build: bool = False, progres
         raise CliError(f"{cid}: the chapters {chapters} did not record this claim (ledger and book disagree).")
     report["result"] = found[0]
     report["kpis"] = [{"id": k, "title": t} for k, t in kpis_used(found[0])]
+    report["other_sources"] = other_sources(found[0])
     report["data_years"] = data_years(found[0])
     return report
 
@@ -331,15 +352,21 @@ def format_claim(report: dict) -> str:
     if result["checks"]:
         lines += ["", "Checks (published vs reproduced):"]
         for i, c in enumerate(result["checks"], 1):
-            unit = f" {c['unit']}" if c.get("unit") else ""
+            def with_unit(x, c=c):
+                # a unit belongs to a number; a published statement is printed as it stands
+                numeric = isinstance(x, (int, float)) and not isinstance(x, bool)
+                return _num(x) + (f" {c['unit']}" if c.get("unit") not in (None, "", "year") and numeric else "")
+
             lines.append(f"  {i}. {c['label']}  [{c['verdict']}]")
-            lines.append(f"       published   {_num(c['published'])}{unit}  (year {_num(c['year_published'])})")
-            lines.append(f"       reproduced  {_num(c['reproduced'])}{unit}  (data year {_num(c['year_data'])})")
+            lines.append(f"       published   {with_unit(c['published'])}  (year {_num(c['year_published'])})")
+            lines.append(f"       reproduced  {with_unit(c['reproduced'])}  (data year {_num(c['year_data'])})")
             lines.append(_wrap("       note", c.get("note", ""), indent=19))
     if report["source"] in ("computed", "build"):
         kpis = ", ".join(f"{k['id']} ({k['title']})" for k in report["kpis"]) or "see the checks' notes"
         years = ", ".join(_num(y) for y in report["data_years"]) or "–"
-        lines += ["", _wrap("Data used", f"Kolada {kpis}" if report["kpis"] else kpis),
+        used = (f"Kolada {kpis}" if report["kpis"] else kpis) + "".join(
+            f"; {src}" for src in report.get("other_sources", []))
+        lines += ["", _wrap("Data used", used),
                   _wrap("Data years", years),
                   _wrap("Data folder", report["data_dir"] + (
                       f" (and the live cache {config.cache_dir()} where it holds a KPI)"

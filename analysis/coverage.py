@@ -65,3 +65,21 @@ def assistance_measures(municipalities, data_dir=None) -> pd.DataFrame:
     wide.columns.name = None
     wide["ratio N31004/N31001"] = wide["N31004"] / wide["N31001"]
     return wide
+
+
+def assistance_measures_compared(data_dir=None, outlier_ratio: float = 3.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per year: how many municipalities report more paid out (N31004) than the accounts'
+    cost (N31001), and the municipality-years where paid out exceeds the cost by more than a
+    factor ``outlier_ratio`` (likely reporting errors: flagged here, not dropped)."""
+    from .municipalities import names
+
+    tidy = load_kpis(["N31001", "N31004"], data_dir)
+    tidy = tidy[tidy["municipality"] != RIKET]
+    wide = tidy.pivot(index=["municipality", "year"], columns="kpi", values="value").dropna().reset_index()
+    wide["ratio"] = wide["N31004"] / wide["N31001"]
+    per_year = (wide.assign(paid_above_cost=wide["N31004"] > wide["N31001"])
+                .groupby("year").agg(municipalities=("ratio", "size"), paid_above_cost=("paid_above_cost", "sum"))
+                .reset_index())
+    odd = wide[wide["ratio"] > outlier_ratio].copy()
+    odd.insert(1, "name", odd["municipality"].map(names(data_dir)))
+    return per_year, odd.sort_values(["year", "municipality"]).reset_index(drop=True)

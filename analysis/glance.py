@@ -69,7 +69,8 @@ def theme_summary(table: pd.DataFrame) -> pd.DataFrame:
         counts = mine["verdict"].value_counts().reindex(order, fill_value=0)
         rows.append({"theme": label, **{v: int(counts[v]) for v in order}, "claims": len(mine)})
     out = pd.DataFrame(rows)
-    return out.loc[:, [c for c in out.columns if c in ("theme", "claims") or out[c].sum() > 0]]
+    # every verdict keeps its column (a zero is a finding too); 'not yet evaluated' only when used
+    return out.loc[:, [c for c in out.columns if c != PENDING or out[c].sum() > 0]]
 
 
 def built_chapters() -> set[str]:

@@ -882,14 +882,21 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
         )
     )
     # C130: 2012 activity requirement (fact not testable; its implied effect is tested)
-    c130 = [_effect_check(D, "C130", "reform_year", k, "vaxjo2012") for k in ("N31001", "N31004")]
+    decision = check_statement(
+        "C130", "reform_year", None, "not testable",
+        "The decision itself (activity requirement; adult education moved to the Labour and Welfare committee) "
+        "is recorded in the municipality's minutes, not in public statistics; the effect the document implies is "
+        "tested in the next checks.", unit="year")
+    effects = [_effect_check(D, "C130", "implied_effect", k, "vaxjo2012",
+                             label=f"Implied effect: {D.runs[(k, 'vaxjo2012')].outcome.label}")
+               for k in ("N31001", "N31004")]
     res.append(
         ClaimResult(
             "C130",
-            c130,
-            f"The 2012 decision itself is not in public data; after 2012 Växjö's cost was {c130[0].reproduced:+.0f} % "
-            f"and its paid amounts excl. refugee households {c130[1].reproduced:+.0f} % relative to its synthetic "
-            "control. "
+            [decision, *effects],
+            f"The 2012 decision itself is not in public data; the implied effect is tested: after 2012 Växjö's cost "
+            f"was {effects[0].reproduced:+.0f} % and its paid amounts excl. refugee households "
+            f"{effects[1].reproduced:+.0f} % relative to its synthetic control. "
             + _inference_phrase([D.runs[(k, "vaxjo2012")] for k in ("N31001", "N31004")])
             + _open_phrase(D.threats["vaxjo2012"]),
         )

@@ -187,8 +187,10 @@ def _level_check(cid, key, kpi, code, data_dir, base=LEVEL_TOL, relative=True, n
 # ------------------------------------------------------------------ claims
 def c079(data_dir) -> ClaimResult:
     checks = []
+    meta = municipalities(data_dir).set_index("code")
     for prefix, code in (("solna", S.SOLNA), ("sundbyberg", S.SUNDBYBERG)):
         rates = S.derived_municipal_rates(code, data_dir).set_index("year")
+        county_size = int((meta["county_code"] == meta.loc[code, "county_code"]).sum())
         for year in (2022, 2023, 2024, 2025):
             key = f"{prefix}_{year}"
             if year not in rates.index:
@@ -201,13 +203,14 @@ def c079(data_dir) -> ClaimResult:
                 share = rates.loc[year, "agreeing share"]
                 note = (f"Derived: Skatteverket total rate {rates.loc[year, 'total']:.2f} minus the Region Stockholm "
                         f"rate {rates.loc[year, 'region']:.2f} (the regional change is the most common change in the "
-                        f"total among the county's 26 municipalities; {share:.0%} of them agree).")
+                        f"total among the county's {county_size} municipalities; {share:.0%} of them agree).")
             checks.append(check_value("C079", key, value, year, RATE_TOL, note=note))
         change = float(rates.loc[2025, "municipal (derived)"] - rates.loc[2022, "municipal (derived)"])
         step = rates["municipal (derived)"].diff()
         years_changed = [int(y) for y in step.index if y <= 2025 and abs(step.loc[y]) > 0.001]
         checks.append(check_value("C079", f"{prefix}_increase", change, 2025, RATE_TOL,
-                                  note=f"Derived rate 2025 minus 2022; the rate changed in {years_changed or 'no year'}."))
+                                  note=f"Derived rate 2025 minus 2022; the rate changed in "
+                                  f"{', '.join(str(y) for y in years_changed) or 'no year'}."))
     bad = [c.label for c in checks if c.verdict != "supported"]
     summary = ("All eight printed rates and both increases agree with Skatteverket's rates (municipal part derived from "
                "the total and Kolada N00901)." if not bad else f"Disagreements: {'; '.join(bad)}.")
