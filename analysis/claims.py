@@ -133,9 +133,15 @@ def compare(published_value: float, reproduced: float, tol: Tolerance) -> str:
     return "not supported"
 
 
-def downgrade(verdict: str) -> str:
-    """A match made with another year than claimed is at most 'partly supported'."""
-    return "partly supported" if verdict == "supported" else verdict
+def downgrade(verdict: str, data_older: bool = False) -> str:
+    """A match made with another year than claimed is at most 'partly supported'; a
+    mismatch with data older than the claimed year is 'not testable' (the claimed change
+    may have come later: older data cannot reject a claim about a later year)."""
+    if verdict == "supported":
+        return "partly supported"
+    if data_older and verdict in ("not supported", "contradicted"):
+        return "not testable"
+    return verdict
 
 
 @dataclass
@@ -183,10 +189,13 @@ def check_value(
     verdict = compare(float(pub.value), float(reproduced), tol)
     notes = [f"Tolerance {tol.describe()} {pub.unit}".strip() + "."]
     if pub.year is not None and year_data is not None and int(pub.year) != int(year_data):
-        verdict = downgrade(verdict)
+        before = verdict
+        verdict = downgrade(verdict, data_older=int(year_data) < int(pub.year))
         notes.append(
             f"Claimed for {pub.year}; compared with {year_data}, the closest year in the data. "
             "Re-evaluated automatically when newer data is present."
+            + (f" The data would say '{before}', but a claim about a later year cannot be rejected with older "
+               "data, so it is not testable until that year's data are present." if verdict == "not testable" else "")
         )
     if note:
         notes.append(note)

@@ -120,6 +120,15 @@ def test_check_value_notes_year_mismatch_and_downgrades(fake_claims):
     assert same_year.verdict == "supported"
 
 
+def test_older_data_cannot_reject_a_claim_about_a_later_year(fake_claims):
+    older = C.check_value("C900", "level", -20.0, 2022, C.Tolerance(abs=2))
+    assert older.verdict == "not testable" and "cannot be rejected with older data" in older.note
+    same_year = C.check_value("C900", "level", -20.0, 2024, C.Tolerance(abs=2))
+    assert same_year.verdict == "not supported"
+    newer = C.check_value("C900", "level", -20.0, 2025, C.Tolerance(abs=2))
+    assert newer.verdict == "not supported"  # newer data can reject it
+
+
 def test_check_errors(fake_claims):
     with pytest.raises(ClaimsError, match="no published number"):
         C.check_value("C900", "nope", 1.0, 2022, C.Tolerance(abs=1))

@@ -1009,8 +1009,8 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
         ClaimResult(
             "C156",
             c156,
-            "First-year gaps vs synthetic control: "
-            + "; ".join(f"{c.label.split(':')[0]} {c.reproduced:+.0f} % ({c.verdict})" for c in c156)
+            "Gap vs synthetic control in the event year or the year after (the more unusual of the two): "
+            + "; ".join(f"{c.label.split(':')[0]} {c.reproduced:+.0f} % in {c.year_data} ({c.verdict})" for c in c156)
             + ".",
         )
     )
