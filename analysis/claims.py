@@ -301,18 +301,24 @@ def record(chapter: str, results: list[ClaimResult], out_dir: Path | None = None
     return out
 
 
-def verdict_table(results: list[ClaimResult]) -> pd.DataFrame:
-    """The chapter's verdict table (one row per claim) for the top of a chapter."""
+SCOPE_OWN = "this chapter"
+
+
+def verdict_table(results: list[ClaimResult], chapter: str | None = None) -> pd.DataFrame:
+    """The chapter's verdict table (one row per claim) for the top of a chapter.
+
+    With ``chapter``, a 'scope' column says which claims other chapters test too: the
+    verdict shown is then this chapter's part, and the book-wide one combines them.
+    """
     rows = []
     for r in results:
-        rows.append(
-            {
-                "claim": r.id,
-                "what the document says": claim(r.id).get("claim", ""),
-                "verdict": r.verdict,
-                "why": r.summary,
-            }
-        )
+        row = {"claim": r.id, "what the document says": claim(r.id).get("claim", ""), "verdict": r.verdict}
+        if chapter is not None:
+            others = [c for c in claim(r.id).get("chapters") or [] if c != chapter]
+            row["scope"] = (f"this chapter's part only; combined with {', '.join(others)} (book-wide verdict in "
+                            "Claims at a glance)" if others else SCOPE_OWN)
+        row["why"] = r.summary
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

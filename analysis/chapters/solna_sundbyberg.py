@@ -1118,18 +1118,6 @@ def fig_efficiency(data_dir=None):
 
 
 # ------------------------------------------------------------------ caveats computed for the text
-def chapter_verdict_table(results) -> pd.DataFrame:
-    """The verdict table with a column saying which claims are shared with other chapters."""
-    tab = claims.verdict_table(results)
-    scope = []
-    for cid in tab["claim"]:
-        others = [c for c in claims.claim(cid).get("chapters", []) if c != CHAPTER]
-        scope.append(f"this chapter's part only; combined with {', '.join(others)} (book-wide verdict in Claims at a "
-                     "glance)" if others else "this chapter")
-    tab.insert(3, "scope", scope)
-    return tab
-
-
 def series_outliers(kpi: str, code: str = S.SOLNA, threshold: float = 0.5, data_dir=None) -> pd.DataFrame:
     """Years whose log value differs by more than ``threshold`` from the mean log of the years
     either side (nearest available), with the missing years inside the series."""
