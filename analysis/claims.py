@@ -4,21 +4,16 @@ A *published* number is a fact from a document and lives only in ``data/claims.y
 A *reproduced* number is computed from the data by a function in ``analysis/`` when
 the book runs. A check compares the two under a stated tolerance and gives a verdict.
 
-Verdict rule for numeric checks (stated in the book's introduction):
-
-* ``supported``: |reproduced − published| within the tolerance;
-* ``partly supported``: within three times the tolerance, or a match that can only
-  be made with a different year than the one claimed (the claim is then consistent
-  with the latest data but not verified for its own year);
-* ``contradicted``: the sign or direction is the opposite of the claim;
-* ``not supported``: otherwise;
-* ``not testable``: no public data can test it (the reason is given).
+Every verdict comes from a named rule of ``analysis/rules/rulebook.py`` (the book's page
+*How verdicts are decided* is generated from it); each check records the rule's name.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,11 +24,13 @@ import yaml
 from . import config
 from .atomic import write_text
 from .errors import ClaimsError
+from .rules import rulebook as R
+from .rules.rulebook import Tolerance
+from .rules.schema import validate_claims
 
-VERDICTS = ("supported", "partly supported", "not supported", "contradicted", "not testable")
+VERDICTS = R.VERDICTS
 STATUSES = ("evaluated", "not testable", "pending")
 THEMES = {"a": "Private providers and efficiency", "b": "Solna versus Sundbyberg", "c": "Activation reforms"}
-PARTIAL_FACTOR = 3.0
 
 
 # ---------------------------------------------------------------- the claims file
@@ -46,6 +43,8 @@ def _load_claims(path: str) -> dict[str, dict]:
         raise ClaimsError(f"Claims file not found: {p}") from exc
     except yaml.YAMLError as exc:
         raise ClaimsError(f"{p}: not valid YAML ({exc})") from exc
+    if p.resolve() == config.SCHEMA_CHECKED_CLAIMS_FILE.resolve():  # not a test's few synthetic claims
+        validate_claims(raw, p)
     if not isinstance(raw, list):
         raise ClaimsError(f"{p}: expected a list of claims")
     claims: dict[str, dict] = {}
@@ -79,6 +78,7 @@ class Published:
     unit: str
     year: int | None
     label: str
+    kind: str = "level"
 
 
 def published(claim_id: str, key: str) -> Published:
@@ -88,60 +88,18 @@ def published(claim_id: str, key: str) -> Published:
     if key not in numbers:
         raise ClaimsError(f"Claim {claim_id} has no published number {key!r}; it has {sorted(numbers)}")
     n = numbers[key]
-    return Published(key, n.get("value"), n.get("unit", ""), n.get("year"), n.get("label", key))
+    return Published(key, n.get("value"), n.get("unit", ""), n.get("year"), n.get("label", key), n.get("kind", "level"))
 
 
 # ---------------------------------------------------------------- verdict rules
-@dataclass(frozen=True)
-class Tolerance:
-    """How close a reproduced number must be: absolute (in the unit) and/or relative."""
-
-    abs: float | None = None
-    rel: float | None = None
-
-    def limit(self, published: float) -> float:
-        limits = []
-        if self.abs is not None:
-            limits.append(self.abs)
-        if self.rel is not None:
-            limits.append(self.rel * abs(published))
-        if not limits:
-            raise ClaimsError("A tolerance needs abs or rel")
-        return max(limits)
-
-    def describe(self) -> str:
-        parts = []
-        if self.abs is not None:
-            parts.append(f"±{self.abs:g}")
-        if self.rel is not None:
-            parts.append(f"±{self.rel:.0%}")
-        return " or ".join(parts)
+# Every threshold lives in analysis/rules/rulebook.py; this module only applies them.
+compare = R.numeric_match
 
 
-def compare(published_value: float, reproduced: float, tol: Tolerance) -> str:
-    """Verdict for a numeric check (see the module docstring for the rule)."""
-    if reproduced is None or (isinstance(reproduced, float) and math.isnan(reproduced)):
-        raise ClaimsError("A reproduced value is missing (NaN): refusing to give a verdict")
-    limit = tol.limit(published_value)
-    diff = abs(reproduced - published_value)
-    if diff <= limit:
-        return "supported"
-    if published_value != 0 and reproduced != 0 and (published_value > 0) != (reproduced > 0):
-        return "contradicted"
-    if diff <= PARTIAL_FACTOR * limit:
-        return "partly supported"
-    return "not supported"
-
-
-def downgrade(verdict: str, data_older: bool = False) -> str:
-    """A match made with another year than claimed is at most 'partly supported'; a
-    mismatch with data older than the claimed year is 'not testable' (the claimed change
-    may have come later: older data cannot reject a claim about a later year)."""
-    if verdict == "supported":
-        return "partly supported"
-    if data_older and verdict in ("not supported", "contradicted"):
-        return "not testable"
-    return verdict
+def _alternatives_numeric(pub_value: float, reproduced: float, tol: Tolerance, year_rule) -> dict[str, str]:
+    """This check's verdict under each tolerance alternative (for the claim's stability)."""
+    return {name: year_rule(R.numeric_match(pub_value, reproduced, tol.scaled(f)))
+            for name, f in R.TOLERANCE_ALTERNATIVES.items()}
 
 
 @dataclass
@@ -156,8 +114,14 @@ class Check:
     year_data: int | str | None
     verdict: str
     note: str = ""
+    rule: str = "document-statement"
+    alternatives: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        R.rule(self.rule)
+        tag = R.rule_tag(self.rule)
+        if not self.note.startswith("Rule "):
+            self.note = f"{tag} {self.note}".strip()
         if self.verdict not in VERDICTS:
             raise ClaimsError(f"Unknown verdict {self.verdict!r} in check {self.label!r}")
         if isinstance(self.reproduced, float) and math.isnan(self.reproduced):
@@ -173,30 +137,54 @@ def _clean(x):
     return x
 
 
+def _years(y) -> tuple[int, int] | None:
+    """First and last year of a year field (2022, '2019–2022'); None if it has none."""
+    if isinstance(y, bool) or y is None:
+        return None
+    if isinstance(y, (int, float)) or hasattr(y, "item"):
+        return int(y), int(y)
+    found = re.findall(r"\d{4}", str(y))
+    return (int(found[0]), int(found[-1])) if found else None
+
+
+def _year_rule(pub_year, year_data) -> tuple[Callable[[str], str], str]:
+    """Rule year-mismatch as a function of a verdict, and the note it adds (empty when the
+    claimed year lies within the data's years)."""
+    yp, yd = _years(pub_year), _years(year_data)
+    if yp is None or yd is None or yd[0] <= yp[1] <= yd[1]:
+        return (lambda v: v), ""
+    older = yd[1] < yp[1]
+    return (lambda v: R.year_mismatch(v, data_older=older)), (
+        f"Rule year-mismatch: claimed for {pub_year}; compared with {year_data}, the closest year in the data "
+        "(re-evaluated automatically when newer data are present).")
+
+
 def check_value(
     claim_id: str,
     key: str,
     reproduced: float,
     year_data: int | None,
-    tol: Tolerance,
+    tol: Tolerance | None = None,
     note: str = "",
     label: str | None = None,
 ) -> Check:
-    """Compare a published number with its reproduction; notes a year mismatch."""
+    """Compare a published number with its reproduction under rule numeric-match.
+
+    The tolerance is the rulebook's policy for the number's declared kind unless ``tol`` names
+    a declared exception (stated in the note).
+    """
     pub = published(claim_id, key)
     if not isinstance(pub.value, (int, float)):
         raise ClaimsError(f"{claim_id}.{key} is not numeric ({pub.value!r}); use check_statement")
-    verdict = compare(float(pub.value), float(reproduced), tol)
-    notes = [f"Tolerance {tol.describe()} {pub.unit}".strip() + "."]
-    if pub.year is not None and year_data is not None and int(pub.year) != int(year_data):
-        before = verdict
-        verdict = downgrade(verdict, data_older=int(year_data) < int(pub.year))
-        notes.append(
-            f"Claimed for {pub.year}; compared with {year_data}, the closest year in the data. "
-            "Re-evaluated automatically when newer data is present."
-            + (f" The data would say '{before}', but a claim about a later year cannot be rejected with older "
-               "data, so it is not testable until that year's data are present." if verdict == "not testable" else "")
-        )
+    if tol is None:
+        tol = R.tolerance(pub.kind)
+    year_rule, year_note = _year_rule(pub.year, year_data)
+    raw = R.numeric_match(float(pub.value), float(reproduced), tol)
+    verdict = year_rule(raw)
+    notes = [f"Tolerance {tol.describe()} {pub.unit}".strip() + f" ({pub.kind})."]
+    if year_note:
+        notes.append(year_note + (f" The data would say '{raw}', but a claim about a later year cannot be rejected "
+                                  "with older data." if verdict == R.NOT_TESTABLE else ""))
     if note:
         notes.append(note)
     return Check(
@@ -208,6 +196,8 @@ def check_value(
         year_data=_clean(year_data),
         verdict=verdict,
         note=" ".join(notes),
+        rule="numeric-match",
+        alternatives=_alternatives_numeric(float(pub.value), float(reproduced), tol, year_rule),
     )
 
 
@@ -220,10 +210,14 @@ def check_statement(
     year_data=None,
     unit: str | None = None,
     label: str | None = None,
+    rule: str = "document-statement",
+    alternatives: dict | None = None,
 ) -> Check:
-    """A check whose verdict follows a rule stated in ``note`` (e.g. a sign and a CI).
+    """A check whose verdict follows a named rule of the rulebook (e.g. a sign and a CI).
 
-    ``reproduced`` must be computed from data (a coefficient, a rank, a p-value).
+    ``reproduced`` must be computed from data (a coefficient, a rank, a p-value);
+    ``alternatives`` gives the verdict under the rulebook's alternatives where the rule has a
+    threshold (significance level, tolerance).
     """
     pub = published(claim_id, key)
     if not note:
@@ -237,20 +231,45 @@ def check_statement(
         year_data=_clean(year_data),
         verdict=verdict,
         note=note,
+        rule=rule,
+        alternatives=dict(alternatives or {}),
     )
 
 
+def cap_year(check: Check) -> Check:
+    """Apply rule year-mismatch to a statement check whose data are from another year."""
+    year_rule, year_note = _year_rule(check.year_published, check.year_data)
+    if not year_note:
+        return check
+    new = year_rule(check.verdict)
+    if new != check.verdict:
+        check.note += f" {year_note} The data alone would say '{check.verdict}'."
+        check.verdict = new
+    check.alternatives = {k: year_rule(v) for k, v in check.alternatives.items()}
+    return check
+
+
+def primary_of(claim_id: str) -> tuple[list[str] | None, str]:
+    """The claim's declared primary check labels and how several are combined."""
+    entry = claim(claim_id)
+    return entry.get("primary"), entry.get("combine", "all")
+
+
+def claim_verdict(claim_id: str, checks: list[Check]) -> str:
+    """Rules primary-checks and secondary-checks applied to a claim's checks."""
+    prim, mode = primary_of(claim_id)
+    present = [c for c in checks if prim is None or c.label in prim]
+    if prim is not None and not present:  # this chapter computes only secondary parts of the claim
+        return R.apply_secondaries(R.NOT_TESTABLE, [c.verdict for c in checks])
+    try:
+        return R.claim_verdict([(c.label, c.verdict) for c in checks], prim and [c.label for c in present], mode)
+    except ValueError as exc:
+        raise ClaimsError(f"{claim_id}: {exc}") from exc
+
+
 def aggregate(verdicts: list[str]) -> str:
-    """A claim's verdict from its checks' verdicts."""
-    tested = [v for v in verdicts if v != "not testable"]
-    if not tested:
-        return "not testable"
-    unique = set(tested)
-    if len(unique) == 1:
-        return tested[0]
-    if unique <= {"not supported", "contradicted"}:
-        return "contradicted" if tested.count("contradicted") >= tested.count("not supported") else "not supported"
-    return "partly supported"
+    """Verdicts of parts that are all primary (combine: all)."""
+    return R.combine_primaries(verdicts)
 
 
 @dataclass
@@ -268,7 +287,7 @@ class ClaimResult:
         entry = claim(self.id)
         self.theme = entry.get("theme", "")
         if self.verdict is None:
-            self.verdict = aggregate([c.verdict for c in self.checks])
+            self.verdict = claim_verdict(self.id, self.checks)
         if self.verdict not in VERDICTS:
             raise ClaimsError(f"{self.id}: unknown verdict {self.verdict!r}")
         if self.verdict != "not testable" and not self.checks:

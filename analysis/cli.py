@@ -242,8 +242,10 @@ def data_years(result: dict | None) -> list:
 
 def claim_report(claim_id: str, data_dir=None, from_build: bool = False, progress=None) -> dict:
     """Everything the command line says about one claim, as a dict (also the --json output)."""
+    from .chapters import titles
     from .claims import claim as ledger_claim
-    from .glance import CHAPTER_TITLES
+
+    CHAPTER_TITLES = titles()
 
     cid = normalise_id(claim_id)
     entry = ledger_claim(cid)
@@ -349,6 +351,18 @@ def format_claim(report: dict) -> str:
         _wrap("Chapter", chapters or "none (not testable; listed on the 'Claims at a glance' page)"),
         _wrap("Why" if result["verdict"] == "not testable" else "Summary", result["summary"]),
     ]
+    if result.get("primary"):
+        prim = [c for c in result["checks"] if c["label"] in result["primary"]]
+        lines.append(_wrap("Primary", "; ".join(f"{c['label']} [{c['verdict']}, rule {c.get('rule', '–')}]"
+                                                for c in prim)))
+        lines.append(_wrap("Rule", f"{result.get('rule', 'primary-checks')}: the verdict of the primary check(s); "
+                                   "secondary checks can only lower it (How verdicts are decided)"))
+    stab = result.get("stability")
+    if stab:
+        flips = "; ".join(f"{f['alternative']} → {f['verdict']}" for f in stab["flips"])
+        lines.append(_wrap("Stability", stab["label"] + (f" (flips under: {flips})" if flips else
+                                                        f" (unchanged under: {', '.join(stab['alternatives'])})"
+                                                        if stab.get("alternatives") else "")))
     if result["checks"]:
         lines += ["", "Checks (published vs reproduced):"]
         for i, c in enumerate(result["checks"], 1):
@@ -357,7 +371,8 @@ def format_claim(report: dict) -> str:
                 numeric = isinstance(x, (int, float)) and not isinstance(x, bool)
                 return _num(x) + (f" {c['unit']}" if c.get("unit") not in (None, "", "year") and numeric else "")
 
-            lines.append(f"  {i}. {c['label']}  [{c['verdict']}]")
+            role = f", {c['role']}" if c.get("role") else ""
+            lines.append(f"  {i}. {c['label']}  [{c['verdict']}{role}]")
             lines.append(f"       published   {with_unit(c['published'])}  (year {_num(c['year_published'])})")
             lines.append(f"       reproduced  {with_unit(c['reproduced'])}  (data year {_num(c['year_data'])})")
             lines.append(_wrap("       note", c.get("note", ""), indent=19))
@@ -549,10 +564,16 @@ def _run(args) -> int:
 
 
 def main(argv=None) -> int:
-    from .claims import ClaimsError
+    from .claims import ClaimsError, claims
     from .errors import DataError
 
     args = _parser().parse_args(argv)
+    try:
+        if args.command != "sitecheck":
+            claims()  # an invalid claims file: its message(s) only, one a line, and exit 2
+    except ClaimsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     try:
         return _run(args)
     except CliError as exc:

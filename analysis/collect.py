@@ -12,10 +12,52 @@ from pathlib import Path
 
 from . import config
 from .atomic import write_text
-from .claims import ClaimsError, aggregate, claims
+from .claims import ClaimsError, claims, primary_of
+from .rules import rulebook as R
 
 SCHEMA_KEYS = ["id", "theme", "chapter", "verdict", "summary", "checks"]
 CHECK_KEYS = ["label", "published", "reproduced", "unit", "year_published", "year_data", "verdict", "note"]
+# additions (never a change of meaning): per claim, the declared primary checks, the rule that
+# combined them and the verdict's stability; per check, the rule applied, its role and its
+# verdict under each alternative.
+EXTRA_KEYS = ["primary", "rule", "stability"]
+EXTRA_CHECK_KEYS = ["rule", "alternatives", "role"]
+
+
+def _verdict(cid: str, checks: list[dict], alternative: str | None = None) -> str:
+    """The claim's verdict from its checks (rules primary-checks and secondary-checks)."""
+    prim, mode = primary_of(cid)
+    pairs = [(c["label"], c["alternatives"].get(alternative, c["verdict"]) if alternative else c["verdict"])
+             for c in checks]
+    try:
+        return R.claim_verdict(pairs, prim, mode)
+    except ValueError as exc:
+        raise ClaimsError(f"{cid}: {exc} (data/claims.yaml declares primary checks by label)") from exc
+
+
+def _finish(entry: dict) -> dict:
+    """Add the primary labels, roles and the stability of a merged claim entry."""
+    cid = entry["id"]
+    checks = entry["checks"]
+    prim, _ = primary_of(cid)
+    labels = [c["label"] for c in checks]
+    primary = [lab for lab in labels if lab in prim] if prim else labels[:1]
+    for c in checks:
+        c["role"] = "primary" if c["label"] in primary else "secondary"
+    entry["primary"] = primary
+    entry["rule"] = "primary-checks" if checks else "not testable (ledger)"
+    if not checks or entry["verdict"] == R.NOT_TESTABLE and all(c["verdict"] == R.NOT_TESTABLE for c in checks):
+        entry["stability"] = None
+        return entry
+    alternatives = sorted({a for c in checks for a in c["alternatives"]})
+    flips = []
+    for alt in alternatives:
+        v = _verdict(cid, checks, alt)
+        if v != entry["verdict"]:
+            flips.append({"alternative": alt, "verdict": v})
+    entry["stability"] = {"label": "fragile" if flips else "robust", "flips": flips,
+                          "alternatives": alternatives}
+    return entry
 
 
 def _read_chapter_results(results_dir: Path) -> dict[str, list[dict]]:
@@ -48,9 +90,12 @@ def merge(results_dir: Path | None = None, chapters_built: list[str] | None = No
                 prev["checks"] += e["checks"]
                 prev["chapter"] = f"{prev['chapter']}, {chapter}"
                 prev["summary"] = f"{prev['summary']} {e['summary']}"
-                prev["verdict"] = aggregate([prev["verdict"], e["verdict"]])
+                prev["verdict"] = _verdict(cid, prev["checks"])
             else:
                 merged[cid] = {k: e[k] for k in SCHEMA_KEYS}
+                for c in merged[cid]["checks"]:
+                    c.setdefault("rule", "document-statement")
+                    c.setdefault("alternatives", {})
     for cid, entry in ledger.items():
         expected = set(entry.get("chapters", []))
         if chapters_built is not None:
@@ -68,17 +113,17 @@ def merge(results_dir: Path | None = None, chapters_built: list[str] | None = No
                 "summary": entry.get("reason") or "No public data can test this claim.",
                 "checks": [],
             }
-    return [merged[k] for k in sorted(merged)]
+    return [_finish(merged[k]) for k in sorted(merged)]
 
 
 def validate(entries: list[dict]) -> None:
     """Check the claims.json schema (keys and types); raise ClaimsError on a violation."""
     for e in entries:
-        if list(e) != SCHEMA_KEYS:
-            raise ClaimsError(f"{e.get('id')}: keys {list(e)} differ from {SCHEMA_KEYS}")
+        if list(e) != SCHEMA_KEYS + EXTRA_KEYS:
+            raise ClaimsError(f"{e.get('id')}: keys {list(e)} differ from {SCHEMA_KEYS + EXTRA_KEYS}")
         for c in e["checks"]:
-            if list(c) != CHECK_KEYS:
-                raise ClaimsError(f"{e['id']}: check keys {list(c)} differ from {CHECK_KEYS}")
+            if list(c) != CHECK_KEYS + EXTRA_CHECK_KEYS:
+                raise ClaimsError(f"{e['id']}: check keys {list(c)} differ from {CHECK_KEYS + EXTRA_CHECK_KEYS}")
 
 
 def write(out: Path | None = None, results_dir: Path | None = None, chapters_built=None) -> Path:

@@ -13,10 +13,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV_VAR = "MUNI_DATA_DIR"
 CACHE_ENV_VAR = "MUNI_CACHE_DIR"
+CLAIMS_ENV_VAR = "MUNI_CLAIMS_FILE"
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "live"
 BUILD_DIR = REPO_ROOT / "_build"
-CLAIMS_FILE = REPO_ROOT / "data" / "claims.yaml"
+DEFAULT_CLAIMS_FILE = REPO_ROOT / "data" / "claims.yaml"
+CLAIMS_FILE = Path(os.environ[CLAIMS_ENV_VAR]).expanduser().resolve() if os.environ.get(CLAIMS_ENV_VAR) else DEFAULT_CLAIMS_FILE
+SCHEMA_CHECKED_CLAIMS_FILE = CLAIMS_FILE  # validated on load; tests patching CLAIMS_FILE with a few claims are not
 KPI_CATALOGUE_FILE = REPO_ROOT / "data" / "kpi_catalogue.csv"
 CLAIM_RESULTS_DIR = BUILD_DIR / "claims"
 CLAIMS_JSON = BUILD_DIR / "claims.json"

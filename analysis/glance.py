@@ -9,15 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
+from .chapters import titles as chapter_titles
 from .claims import VERDICTS, claims
 
 PENDING = "not yet evaluated"
-CHAPTER_TITLES = {
-    "private-providers": "Private providers and efficiency",
-    "solna-sundbyberg": "Solna versus Sundbyberg",
-    "activation-reforms": "Activation reforms",
-    "printed-tables": "Printed tables and other claims",
-}
 
 
 def load_results(path: Path | None = None) -> list[dict]:
@@ -87,7 +82,7 @@ def _chapter_links(chapters: str, linkable: set[str] | None = None) -> str:
     linkable = built_chapters() if linkable is None else linkable
     links = []
     for ch in [c.strip() for c in chapters.split(",") if c.strip()]:
-        title = html.escape(CHAPTER_TITLES.get(ch, ch))
+        title = html.escape(chapter_titles().get(ch, ch))
         if ch in linkable:
             links.append(f'<a href="{html.escape(ch)}.html">{title}</a>')
         else:

@@ -237,8 +237,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.time()
     from . import collect
-    from .errors import DataError
+    from .claims import claims
+    from .errors import ClaimsError, DataError
 
+    try:
+        claims()  # an invalid claims file stops the build before any chapter runs
+    except ClaimsError as exc:
+        print(exc, file=sys.stderr, flush=True)
+        return 2
     try:
         data_dir = resolve_data_dir(args.data_dir)
     except DataError as exc:

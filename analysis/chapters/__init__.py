@@ -1,25 +1,48 @@
-"""One module per book chapter: ``evaluate(data_dir=None) -> list[ClaimResult]``.
+"""One module per book chapter, each with ``CHAPTER`` (= book/src/<CHAPTER>.md), ``TITLE`` and
+claim functions registered with :func:`analysis.rules.registry.claim_check`.
 
-The chapter notebook (book/src/<chapter>.md) and the command line
-(``python -m analysis claim C115``) both call these functions, so a verdict has
-exactly one implementation. Register a chapter in ``CHAPTER_MODULES``.
+The chapter notebook and the command line (``python -m analysis claim C115``) both call
+``evaluate()``, so a verdict has exactly one implementation. The chapter ↔ module map and the
+chapter titles are discovered from the modules: no hand-kept list.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from functools import lru_cache
 
-# chapter name (= book/src/<name>.md) -> module in analysis.chapters
-CHAPTER_MODULES = {
-    "private-providers": "analysis.chapters.private_providers",
-    "solna-sundbyberg": "analysis.chapters.solna_sundbyberg",
-    "activation-reforms": "analysis.chapters.activation_reforms",
-    "printed-tables": "analysis.chapters.printed_tables",
-}
+
+@lru_cache(maxsize=1)
+def _discover() -> dict[str, object]:
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        name = getattr(module, "CHAPTER", None)
+        if name is not None:
+            found[name] = module
+    return found
+
+
+def discover() -> dict[str, str]:
+    """Import every chapter module (filling the claim registry); chapter name → module name."""
+    return {name: m.__name__ for name, m in _discover().items()}
+
+
+def titles() -> dict[str, str]:
+    """Chapter name → title, from each module's ``TITLE``."""
+    return {name: m.TITLE for name, m in _discover().items()}
+
+
+def __getattr__(attr: str):
+    if attr == "CHAPTER_MODULES":  # computed on first use (importing every chapter)
+        return discover()
+    raise AttributeError(attr)
 
 
 def chapter_module(name: str):
-    """Import the module that evaluates a chapter's claims."""
-    if name not in CHAPTER_MODULES:
-        raise KeyError(f"Unknown chapter {name!r}; chapters: {sorted(CHAPTER_MODULES)}")
-    return importlib.import_module(CHAPTER_MODULES[name])
+    """The module that evaluates a chapter's claims."""
+    mods = _discover()
+    if name not in mods:
+        raise KeyError(f"Unknown chapter {name!r}; chapters: {sorted(mods)}")
+    return mods[name]

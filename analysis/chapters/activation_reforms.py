@@ -28,12 +28,14 @@ from ..eventstudy import EventStudy, event_study
 from ..kolada import load_kpis
 from ..municipalities import municipalities, names
 from ..placebo import PlaceboResult, in_space, in_time
+from ..rules import registry
+from ..rules import rulebook as RB
+from ..rules.registry import claim_check
 
 CHAPTER = "activation-reforms"
-CLAIM_IDS = ["C065", "C066", "C128", "C129", "C130", "C131", "C132", "C133", "C134", "C136", "C137", "C138",
-             "C139", "C140", "C141", "C154", "C156"]
+TITLE = "Activation reforms"
 VAXJO, SKURUP, SOLNA = "0780", "1264", "0184"
-ALPHA = 0.10  # one-sided placebo p-value at or below which a departure counts as unusual
+ALPHA = RB.ALPHA  # the rulebook's significance level (one-sided placebo p)
 SPIKE = 0.4  # a one-year log deviation from both neighbours' mean above this marks an incomplete report
 TOP = 0.10  # "among the municipalities that cut the most": within the 10 % largest falls
 LAST = 2022  # the snapshot ends here (checked against the data in design())
@@ -445,31 +447,30 @@ def threats(runs: dict, event: Event, data_dir: str | None) -> list[Threat]:
 
 # ------------------------------------------------------------------ verdict rules
 EFFECT_RULE = (
-    "Rule: supported if (a) the synthetic-control mean post-event gap is in the claimed direction, (b) its "
-    f"one-sided in-space placebo p ≤ {ALPHA:.2f}, (c) the event-study mean post coefficient has a placebo 90 % "
-    "interval on the claimed side of 0 both with the year before the event as reference and with the mean of the "
-    "earlier leads as reference (an interval that holds only against one possibly unusual year is no evidence), (d) the event-study leads pass the pre-trend test (permutation p > "
-    f"{ALPHA:.2f}) and (e) no probed threat stays open; partly supported if (a) holds together with at least one "
-    "of the inferential conditions (b) or (c) but another condition fails; a gap in the claimed direction that "
-    "meets neither (b) nor (c) is not supported (a sign alone is no evidence); contradicted if the gap goes the "
-    f"other way with one-sided p ≤ {ALPHA:.2f}; not supported otherwise."
+    f"Rule effect-event (α = {RB.ALPHA:g}): the directional test decides first — the synthetic-control mean "
+    "post-event gap in the claimed direction with a one-sided in-space placebo p ≤ α (otherwise not supported; the "
+    "opposite direction with p ≤ α is contradicted). A significant gap stays supported only if (c) the event-study "
+    f"mean post coefficient has a placebo {1 - 2 * RB.ALPHA:.0%} interval on the claimed side of 0 with both the year "
+    "before the event and the mean of the earlier leads as reference, (d) the leads pass the pre-trend test "
+    "(permutation p > α) and (e) no probed threat stays open; otherwise it is partly supported."
 )
 
 
-def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | None = None) -> tuple[str, str]:
-    """Verdict and note for an effect claim on one event × outcome (see EFFECT_RULE)."""
+def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | None = None,
+                   alpha: float = RB.ALPHA) -> tuple[str, str]:
+    """Verdict and note for an effect claim on one event × outcome (rule effect-event)."""
     open_threats = open_threats or []
     a = r.mean_gap * direction > 0
     p = r.placebo.p_one_sided(direction=direction)
     p_opp = r.placebo.p_one_sided(direction=-direction)
-    b = p <= ALPHA
+    b = p <= alpha
     es = r.es
     if es is not None:
         lo, hi = es.post_ci
         rb = es.rebased()
         rlo, rhi = rb["post_ci"]
         c = ((hi < 0) and (rhi < 0)) if direction < 0 else ((lo > 0) and (rlo > 0))
-        d = es.pre_trend_p > ALPHA
+        d = es.pre_trend_p > alpha
         es_txt = (
             f"event study: mean post coefficient {es.post_mean:+.3f} log points, placebo 90 % interval "
             f"[{lo:+.3f}, {hi:+.3f}] (reference {r.event.year + es.ref}); with the mean of the leads as reference "
@@ -479,14 +480,9 @@ def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | Non
         c = d = False
         es_txt = "no event study for this outcome"
     e = not open_threats
-    if a and b and c and d and e:
-        verdict = "supported"
-    elif a and (b or c):
-        verdict = "partly supported"
-    elif not a and p_opp <= ALPHA:
-        verdict = "contradicted"
-    else:
-        verdict = "not supported"
+    verdict = RB.directional_test(a, p, p_opp, alpha, n_units=r.placebo.n_units)
+    if verdict == RB.SUPPORTED and not (c and d and e):
+        verdict = RB.PARTLY
     failed = [name for ok, name in ((b, "b"), (c, "c"), (d, "d"), (e, "e")) if not ok]
     kr = ""
     if r.outcome.kr:
@@ -642,6 +638,7 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
     r = D.runs[(outcome, ek)]
     open_t = [t for t in D.threats[ek] if t.open] if outcome in ("N31001", "N31004") else []
     verdict, note = effect_verdict(r, direction, open_t)
+    alts = RB.alpha_alternatives(lambda a: effect_verdict(r, direction, open_t, alpha=a)[0])
     if outcome in ("N31001", "N31004"):
         note += " Threat probes: " + _threat_note(D.threats[ek])
     return check_statement(
@@ -653,6 +650,8 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
         year_data=f"{r.post[0]}–{r.post[-1]}",
         unit="% vs synthetic control",
         label=label or f"{r.event.label}: {r.outcome.label}",
+        rule="effect-event",
+        alternatives=alts,
     )
 
 
@@ -665,9 +664,10 @@ def _immediate_check(D: Design, ek: str):
     ps = {y: r.placebo.p_year(y) for y in yrs}
     later = [y for y in r.post if y > e + 1]
     later_pct = float(np.expm1(r.fit.gap.loc[later].mean()) * 100) if later else float("nan")
-    hit = [y for y in yrs if gaps[y] < 0 and ps[y] <= ALPHA]
-    # an effect claim: as in effect_verdict, the right sign alone is not evidence of an effect
-    verdict = "supported" if hit else "not supported"
+    def decide(alpha: float) -> str:  # an effect claim: the right sign alone is not evidence of an effect
+        return RB.SUPPORTED if any(gaps[y] < 0 and ps[y] <= alpha for y in yrs) else RB.NOT_SUPPORTED
+
+    verdict = decide(ALPHA)
     first = min(yrs, key=lambda y: ps[y])
     note = (
         f"{r.event.label}, N31001: gap vs synthetic control "
@@ -686,6 +686,8 @@ def _immediate_check(D: Design, ek: str):
         year_data=first,
         unit="% vs synthetic control",
         label=f"{r.event.label}: effect in year {first - e} after the event",
+        rule="directional-test",
+        alternatives=RB.alpha_alternatives(decide),
     )
 
 
@@ -831,18 +833,20 @@ def _open_phrase(ts: list[Threat]) -> str:
     return f"Threats left open: {'; '.join(o)}." if o else "No probed threat is left open."
 
 
-def evaluate(data_dir=None) -> list[ClaimResult]:
-    """All ★c claims of the chapter (and the ★c parts of C065, C066, C140, C141, C154)."""
-    D = design(str(data_dir) if data_dir is not None else None)
-    dd = str(data_dir) if data_dir is not None else None
-    res: list[ClaimResult] = []
+def _D(data_dir):
+    return design(str(data_dir) if data_dir is not None else None)
 
-    def nt(cid):
-        return ClaimResult(cid, [], NOT_TESTABLE[cid], verdict="not testable")
 
+def _nt(cid: str) -> ClaimResult:
+    return ClaimResult(cid, [], NOT_TESTABLE[cid], verdict="not testable")
+
+
+@claim_check(CHAPTER, "C065")
+def c065(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
     # C065 (★c part): the work line sharply reduces costs — one check per reform event
     checks = [_effect_check(D, "C065", "c_reduction", PRIMARY, e.key) for e in EVENTS]
-    res.append(
+    return (
         ClaimResult(
             "C065",
             checks,
@@ -852,10 +856,15 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + _inference_phrase([D.runs[(PRIMARY, e.key)] for e in EVENTS]),
         )
     )
+
+
+@claim_check(CHAPTER, "C066")
+def c066(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
     # C066 (★c part): more people self-supporting, stronger tax base
     ss = [_effect_check(D, "C066", "c_self_support", "N31807", e.key) for e in EVENTS]
     tb = [_effect_check(D, "C066", "c_tax_base", "N00903", ek, direction=+1) for ek in ("vaxjo2012", "skurup2019")]
-    res.append(
+    return (
         ClaimResult(
             "C066",
             ss + tb,
@@ -866,10 +875,19 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + ".",
         )
     )
-    res.append(nt("C128"))
+
+
+@claim_check(CHAPTER, "C128")
+def c128(data_dir=None) -> ClaimResult:
+    return _nt("C128")
+
+
+@claim_check(CHAPTER, "C129")
+def c129(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
     # C129: Växjölöftet had a large effect on the cost of paid assistance
     c129 = [_effect_check(D, "C129", "effect_cost", k, "vaxjo2015") for k in ("N31001", "N31004")]
-    res.append(
+    return (
         ClaimResult(
             "C129",
             c129,
@@ -881,6 +899,11 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + _open_phrase(D.threats["vaxjo2015"]),
         )
     )
+
+
+@claim_check(CHAPTER, "C130")
+def c130(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
     # C130: 2012 activity requirement (fact not testable; its implied effect is tested)
     decision = check_statement(
         "C130", "reform_year", None, "not testable",
@@ -890,7 +913,7 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
     effects = [_effect_check(D, "C130", "implied_effect", k, "vaxjo2012",
                              label=f"Implied effect: {D.runs[(k, 'vaxjo2012')].outcome.label}")
                for k in ("N31001", "N31004")]
-    res.append(
+    return (
         ClaimResult(
             "C130",
             [decision, *effects],
@@ -901,6 +924,12 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + _open_phrase(D.threats["vaxjo2012"]),
         )
     )
+
+
+@claim_check(CHAPTER, "C131")
+def c131(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
+    dd = str(data_dir) if data_dir is not None else None
     # C131: clear decline the year after 2015
     ch = one_year_changes(PRIMARY, 2015, dd)
     v = float(ch.loc[VAXJO])
@@ -914,7 +943,7 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
         f"{r15.placebo.p_year(2016):.3f}). Rule: supported if Växjö's change is negative and among the {TOP:.0%} "
         "largest falls; partly supported if negative but not unusual; contradicted if not negative."
     )
-    res.append(
+    return (
         ClaimResult(
             "C131",
             [check_statement("C131", "decline_2016", round(np.expm1(v) * 100, 1), verdict, note, year_data=2016, unit="% change 2015→2016")],
@@ -922,10 +951,29 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             "change at least as negative.",
         )
     )
-    res.extend(nt(c) for c in ("C132", "C133", "C134"))
+
+
+@claim_check(CHAPTER, "C132")
+def c132(data_dir=None) -> ClaimResult:
+    return _nt("C132")
+
+
+@claim_check(CHAPTER, "C133")
+def c133(data_dir=None) -> ClaimResult:
+    return _nt("C133")
+
+
+@claim_check(CHAPTER, "C134")
+def c134(data_dir=None) -> ClaimResult:
+    return _nt("C134")
+
+
+@claim_check(CHAPTER, "C136")
+def c136(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
     # C136: among the largest cuts 2012–2021
     c136 = [_rank_check(D, k) for k in ("N31001", "N31004")]
-    res.append(
+    return (
         ClaimResult(
             "C136",
             c136,
@@ -936,7 +984,17 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             f"(checks that differ give partly supported); on the primary measure (N31001) alone it is {c136[0].verdict}.",
         )
     )
-    res.append(nt("C137"))
+
+
+@claim_check(CHAPTER, "C137")
+def c137(data_dir=None) -> ClaimResult:
+    return _nt("C137")
+
+
+@claim_check(CHAPTER, "C138")
+def c138(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
+    dd = str(data_dir) if data_dir is not None else None
     # C138: Skurup's paid assistance and households fell since 2019
     c138 = [_effect_check(D, "C138", "fall_since_2019", k, "skurup2019") for k in ("N31001", "N31004")]
     hh_run = D.runs[("HH", "skurup2019")]
@@ -948,7 +1006,7 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
         _descriptive_check("C138", "fall_since_2019", "N31004", "paid assistance excl. refugee households (N31004)", "kr/inv", dd),
         _descriptive_check("C138", "households_fall", "HH", "households on assistance per 1,000 inhabitants", "per 1,000", dd),
     ]
-    res.append(
+    return (
         ClaimResult(
             "C138",
             c138 + desc,
@@ -962,8 +1020,16 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + _open_phrase(D.threats["skurup2019"]),
         )
     )
-    res.append(nt("C139"))
-    res.append(
+
+
+@claim_check(CHAPTER, "C139")
+def c139(data_dir=None) -> ClaimResult:
+    return _nt("C139")
+
+
+@claim_check(CHAPTER, "C140")
+def c140(data_dir=None) -> ClaimResult:
+    return (
         ClaimResult(
             "C140",
             [],
@@ -972,8 +1038,14 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             verdict="not testable",
         )
     )
+
+
+@claim_check(CHAPTER, "C141")
+def c141(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
+    dd = str(data_dir) if data_dir is not None else None
     saving = illustrative_saving(D, dd)
-    res.append(
+    return (
         ClaimResult(
             "C141",
             [
@@ -994,8 +1066,13 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             verdict="not testable",
         )
     )
+
+
+@claim_check(CHAPTER, "C154")
+def c154(data_dir=None) -> ClaimResult:
+    dd = str(data_dir) if data_dir is not None else None
     c154 = [_model_check("C154", f"c_{n}_above_expectation", u, dd) for n, u in (("vaxjo", VAXJO), ("skurup", SKURUP))]
-    res.append(
+    return (
         ClaimResult(
             "C154",
             c154,
@@ -1004,8 +1081,13 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + " (2020–2022); a level, not proof of a policy effect.",
         )
     )
+
+
+@claim_check(CHAPTER, "C156")
+def c156(data_dir=None) -> ClaimResult:
+    D = _D(data_dir)
     c156 = [_immediate_check(D, e.key) for e in EVENTS]
-    res.append(
+    return (
         ClaimResult(
             "C156",
             c156,
@@ -1014,10 +1096,11 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
             + ".",
         )
     )
-    got = [r.id for r in res]
-    if got != CLAIM_IDS:
-        raise DataError(f"{CHAPTER}: evaluated {got}, expected {CLAIM_IDS}")
-    return res
+
+
+def evaluate(data_dir=None) -> list[ClaimResult]:
+    """All ★c claims of the chapter (and the ★c parts of C065, C066, C140, C141, C154), from the registry."""
+    return registry.evaluate(CHAPTER, data_dir)
 
 
 # ------------------------------------------------------------------ figures and tables (the notebook only displays)

@@ -8,7 +8,6 @@ efficiency scores) are computed once per data folder and shared.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,21 +24,22 @@ from ..config import data_dir as resolve_data_dir
 from ..errors import DataError, UnknownKPIError
 from ..kolada import RIKET, load_kpis, snapshot_root
 from ..municipalities import municipalities, names, resolve
+from ..rules import registry
+from ..rules import rulebook as RB
+from ..rules.registry import claim_check
 
 CHAPTER = "printed-tables"
-RATE_TOL = Tolerance(abs=0.005)  # rates are printed with two decimals
-COUNT_TOL = Tolerance(abs=0.5)
-SHARE_TOL = Tolerance(abs=1.0)  # percentage points
-PRICE_TOL = Tolerance(abs=0.05)  # the index is printed with one decimal
+TITLE = "Printed tables and other claims"
+# Tolerances are the rulebook's policies for each kind of number (analysis/rules/rulebook.py).
+RATE_TOL = RB.tolerance("rate")
+COUNT_TOL = RB.tolerance("count")
+SHARE_TOL = RB.tolerance("share")
+PRICE_TOL = RB.tolerance("level")
 RANK_LIMITS = (1, 3)  # group rank: 1 = supported, ≤ 3 = partly
 NACKA_KPI = "N15508"  # "Elever i åk 9 som uppnått kunskapskraven i alla ämnen, hemkommun, andel (%)"
 QUALITY = {"U11404": "preschool", "U15401": "compulsory school", "U17401": "upper secondary", "U20404": "elderly care"}
 SN_CATEGORIES = {  # document 004's interview categories and the SKR 2017 groups they correspond to
     "larger_cities": ("B3",), "smaller_towns": ("C6",), "rural": ("C8", "C9")}
-CLAIM_IDS = ["C015", "C019", "C020", "C021", "C022", "C023", "C029", "C038", "C043", "C044", "C048", "C052",
-             "C067", "C068", "C069", "C070", "C071", "C073", "C076", "C077", "C078", "C080", "C081", "C088", "C090",
-             "C091", "C092", "C094", "C095", "C097", "C112", "C116", "C145", "C159", "C160", "C161", "C163",
-             "C164", "C166", "C167", "C169", "C170", "C171", "C176"]
 SOURCE = "Source: document 003/004 as printed; Kolada; Skatteverket (skattesnurra); own calculations."
 
 
@@ -126,6 +126,7 @@ OUTCOMES = {"N00901": "municipal tax rate (%)", "N03002": "solidity incl. pensio
 
 
 # ------------------------------------------------------------------ document 003: the tax tables
+@claim_check(CHAPTER, "C076")
 def c076(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     t2 = tc.rows[tc.rows["table"] == "Tabell 2"]
@@ -159,6 +160,7 @@ def c076(data_dir) -> ClaimResult:
     return ClaimResult("C076", checks, summary)
 
 
+@claim_check(CHAPTER, "C077")
 def c077(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     change = (tc.rates[2025] - tc.rates[2022]).round(2).dropna()
@@ -178,6 +180,7 @@ def c077(data_dir) -> ClaimResult:
                                        f"{change.max():+.2f} percentage points.")
 
 
+@claim_check(CHAPTER, "C078")
 def c078(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     tab2 = tc.tables[tc.tables["kind"] == "increases"]
@@ -195,6 +198,7 @@ def c078(data_dir) -> ClaimResult:
                                        f"sum to {data_sum:.2f}.")
 
 
+@claim_check(CHAPTER, "C080")
 def c080(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     t3 = tc.rows[tc.rows["table"] == "Tabell 3"]
@@ -241,6 +245,7 @@ def swap_changes(data_dir=None) -> pd.Series:
     return tc.tables.set_index("code").loc[codes, "printed change"].astype(float)
 
 
+@claim_check(CHAPTER, "C081")
 def c081(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     tab3 = tc.tables[tc.tables["kind"] == "decreases"]
@@ -278,6 +283,7 @@ def c081(data_dir) -> ClaimResult:
                                         f"(mean {rises.mean():+.2f})."))
 
 
+@claim_check(CHAPTER, "C073")
 def c073(data_dir) -> ClaimResult:
     tab = P.price_index_check(P.price_index())
     checks = []
@@ -296,6 +302,7 @@ def c073(data_dir) -> ClaimResult:
                        "snapshot, so the components themselves are not checked.")
 
 
+@claim_check(CHAPTER, "C067")
 def c067(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     pub = claims.published("C067", "municipalities")
@@ -320,6 +327,7 @@ def c067(data_dir) -> ClaimResult:
                                         f"it; {rest}.")
 
 
+@claim_check(CHAPTER, "C068")
 def c068(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     swap_codes = set(tc.rows.loc[tc.rows["status"] == "tax swap", "code"])
@@ -354,6 +362,7 @@ def c068(data_dir) -> ClaimResult:
                                         f"it; {left_out}); {region_text} raised theirs.")
 
 
+@claim_check(CHAPTER, "C090")
 def c090(data_dir) -> ClaimResult:
     tc = tax_check(data_dir)
     pub = claims.published("C090", "consecutive_cuts")
@@ -373,6 +382,7 @@ def c090(data_dir) -> ClaimResult:
     return ClaimResult("C090", [check], f"Orust cut its rate in each of the {n} years up to {pub.year}.")
 
 
+@claim_check(CHAPTER, "C164")
 def c164(data_dir) -> ClaimResult:
     pub = claims.published("C164", "total_2024")
     a = T.average_total_rate(int(pub.year), data_dir)
@@ -412,6 +422,7 @@ def potential_arithmetic(data_dir=None) -> dict:
 NEARLY = (0.9, 0.8)  # 'nearly' a fraction: ≥ 90 % of it = supported, ≥ 80 % = partly supported
 
 
+@claim_check(CHAPTER, "C069")
 def c069(data_dir) -> ClaimResult:
     """Document arithmetic: the printed percentage against the words used for it."""
     pub = claims.published("C069", "potential")
@@ -431,6 +442,7 @@ def c069(data_dir) -> ClaimResult:
                        + " The percentage itself comes from non-public DEA scores.")
 
 
+@claim_check(CHAPTER, "C070")
 def c070(data_dir) -> ClaimResult:
     a = potential_arithmetic(data_dir)
     mid = (a["p19"] + a["p23"]) / 2
@@ -460,6 +472,7 @@ def users_growth(data_dir=None) -> dict:
             "all": float(pop[y1].sum() / pop[y0].sum() - 1) * 100}
 
 
+@claim_check(CHAPTER, "C071")
 def c071(data_dir) -> ClaimResult:
     a = potential_arithmetic(data_dir)
     rpi = (a["real per inhabitant"] - 1) * 100
@@ -489,6 +502,7 @@ def c071(data_dir) -> ClaimResult:
                                         f"figures {shows} falling efficiency."))
 
 
+@claim_check(CHAPTER, "C159")
 def c159(data_dir) -> ClaimResult:
     a = potential_arithmetic(data_dir)
     pub = claims.published("C159", "upto_90")
@@ -505,6 +519,7 @@ def c159(data_dir) -> ClaimResult:
                                        f"({a['p23']:g} bn).")
 
 
+@claim_check(CHAPTER, "C161")
 def c161(data_dir) -> ClaimResult:
     a = potential_arithmetic(data_dir)
     avg003 = float(claims.published("C070", "average_potential").value)
@@ -524,6 +539,7 @@ def c161(data_dir) -> ClaimResult:
 
 
 # ------------------------------------------------------------------ document 004: structure
+@claim_check(CHAPTER, "C166")
 def c166(data_dir) -> ClaimResult:
     sc = scores(data_dir)
     checks = []
@@ -563,6 +579,7 @@ def _measure_summary(checks, both_differ: str) -> str:
     return f"{text}." + (f" {both_differ}" if both_differ and len(set(agg.values())) > 1 else "")
 
 
+@claim_check(CHAPTER, "C167")
 def c167(data_dir) -> ClaimResult:
     sc = scores(data_dir)
     checks = []
@@ -608,15 +625,18 @@ def _correlate_claim(cid: str, keys: dict[str, str], data_dir) -> ClaimResult:
     return ClaimResult(cid, checks, "; ".join(parts) + ".")
 
 
+@claim_check(CHAPTER, "C170")
 def c170(data_dir) -> ClaimResult:
     return _correlate_claim("C170", {"N00901": "tax_higher", "N03002": "solidity_higher",
                                      "N05010": "political_cost_higher", "N05002": "political_cost_higher"}, data_dir)
 
 
+@claim_check(CHAPTER, "C088")
 def c088(data_dir) -> ClaimResult:
     return _correlate_claim("C088", {"N05010": "political_cost_higher", "N05002": "political_cost_higher"}, data_dir)
 
 
+@claim_check(CHAPTER, "C169")
 def c169(data_dir) -> ClaimResult:
     pub = claims.published("C169", "top_five")
     codes = [resolve(n, data_dir) for n in _names_list(pub.value)]
@@ -643,6 +663,7 @@ def c169(data_dir) -> ClaimResult:
     return ClaimResult("C169", [check], f"Persistently cheaper than their structure predicts: {text} of the years.")
 
 
+@claim_check(CHAPTER, "C171")
 def c171(data_dir) -> ClaimResult:
     meta = municipalities(data_dir).set_index("code")
     checks = []
@@ -667,6 +688,7 @@ def c171(data_dir) -> ClaimResult:
                        "ranking, which is not public.")
 
 
+@claim_check(CHAPTER, "C176")
 def c176(data_dir) -> ClaimResult:
     pub = claims.published("C176", "population")
     listed = [n for key in ("top_five", *SN_CATEGORIES) for n in _names_list(claims.published("C171", key).value)]
@@ -681,6 +703,7 @@ def c176(data_dir) -> ClaimResult:
     return ClaimResult("C176", [check], f"Fits {', '.join(hits) or 'none of the 17'} (SCB, 31 Dec 2023).")
 
 
+@claim_check(CHAPTER, "C160")
 def c160(data_dir) -> ClaimResult:
     sc = scores(data_dir)
     q = sc["net cost deviation (%)"].quantile([0.1, 0.9])
@@ -695,6 +718,7 @@ def c160(data_dir) -> ClaimResult:
 
 
 # ------------------------------------------------------------------ document 001: efficiency and quality
+@claim_check(CHAPTER, "C020")
 def c020(data_dir) -> ClaimResult:
     cost = S.wide("N15001", data_dir)
     qual = S.wide("U15401", data_dir)
@@ -723,6 +747,7 @@ def c020(data_dir) -> ClaimResult:
                                        f"fifth spans at least {ranges.min():.0f} quality points (close to automatic for an index scaled 0–100).")
 
 
+@claim_check(CHAPTER, "C021")
 def c021(data_dir) -> ClaimResult:
     pub = claims.published("C021", "missing")
     q = S.wide("U15401", data_dir)
@@ -735,6 +760,7 @@ def c021(data_dir) -> ClaimResult:
                        f"{missing} municipalities lack the quality index in {pub.year}.")
 
 
+@claim_check(CHAPTER, "C022")
 def c022(data_dir) -> ClaimResult:
     sc = scores(data_dir)
     pop = population(E.YEARS[-1], data_dir).reindex(sc.index)
@@ -767,6 +793,7 @@ def quality_scores(data_dir=None) -> pd.Series:
     return z.mean(axis=1).where(z.notna().sum(axis=1) >= 2)
 
 
+@claim_check(CHAPTER, "C023")
 def c023(data_dir) -> ClaimResult:
     sc = scores(data_dir)
     sc["quality"] = quality_scores(data_dir).reindex(sc.index)
@@ -785,6 +812,7 @@ def c023(data_dir) -> ClaimResult:
     return ClaimResult("C023", checks, "; ".join(f"{c.label.split(': ')[1]}: {c.verdict}" for c in checks) + ".")
 
 
+@claim_check(CHAPTER, "C145")
 def c145(data_dir) -> ClaimResult:
     sc = scores(data_dir)
     climate = E.kpi_means(["U07451"], data_dir)["U07451"]
@@ -802,6 +830,7 @@ def c145(data_dir) -> ClaimResult:
     return ClaimResult("C145", checks, _measure_summary(checks, ""))
 
 
+@claim_check(CHAPTER, "C112")
 def c112(data_dir) -> ClaimResult:
     unemp = S.wide("N03920", data_dir)
     tax = S.wide("N00901", data_dir)
@@ -820,6 +849,7 @@ def c112(data_dir) -> ClaimResult:
 
 
 # ------------------------------------------------------------------ sector finances and population
+@claim_check(CHAPTER, "C015")
 def c015(data_dir) -> ClaimResult:
     res = S.national_total("N03007", data_dir)
     pos = int((res > 0).sum())
@@ -833,6 +863,7 @@ def c015(data_dir) -> ClaimResult:
     return ClaimResult("C015", [check], f"The municipalities' combined result was positive in {pos} of {len(res)} years.")
 
 
+@claim_check(CHAPTER, "C019")
 def c019(data_dir) -> ClaimResult:
     g = S.national_total("N03009", data_dir)
     res = S.national_total("N03007", data_dir)
@@ -878,6 +909,7 @@ def _breaks_text(s: pd.Series) -> str:
     return ", ".join(f"{b} ({why})" for b, why in GRANT_BREAKS.items() if s.index.min() < b <= s.index.max())
 
 
+@claim_check(CHAPTER, "C038")
 def c038(data_dir) -> ClaimResult:
     s = S.grants_share(data_dir)["share (%)"]
     tr = S.trend(s)
@@ -896,6 +928,7 @@ def c038(data_dir) -> ClaimResult:
         f"{_breaks_text(s)}; whether it 'increased' depends on the start year (see C163). The demographic cause is not tested."))
 
 
+@claim_check(CHAPTER, "C163")
 def c163(data_dir) -> ClaimResult:
     s = S.grants_share(data_dir)["share (%)"]
     last = int(s.index.max())
@@ -919,6 +952,7 @@ def c163(data_dir) -> ClaimResult:
                                        f"({text}), {reading}.")
 
 
+@claim_check(CHAPTER, "C092")
 def c092(data_dir) -> ClaimResult:
     pub = claims.published("C092", "costs_2024")
     cost = S.national_total("N03013", data_dir)
@@ -950,6 +984,7 @@ def c092(data_dir) -> ClaimResult:
                                        f"{last - 5}–{last} nominal growth rate) against {pub.value:g} printed.")
 
 
+@claim_check(CHAPTER, "C029")
 def c029(data_dir) -> ClaimResult:
     n = len(municipalities(data_dir))
     reg_file = snapshot_root(data_dir) / "raw/kolada/open-numbers-ddf-kolada-dump/ddf--entities--geo--region.csv"
@@ -967,6 +1002,7 @@ def c029(data_dir) -> ClaimResult:
     return ClaimResult("C029", checks, f"{n} municipalities and {len(regions)} regions including Gotland.")
 
 
+@claim_check(CHAPTER, "C043")
 def c043(data_dir) -> ClaimResult:
     ch = S.population_change(2004, 2014, data_dir)
     ch5 = S.population_change(2009, 2014, data_dir)
@@ -997,6 +1033,7 @@ def _declining(cid: str, name: str, data_dir) -> ClaimResult:
     return ClaimResult(cid, [check], f"{name}: {ch[2004]:,.0f} inhabitants in 2004, {ch[2014]:,.0f} in 2014.")
 
 
+@claim_check(CHAPTER, "C048")
 def c048(data_dir) -> ClaimResult:
     r = _declining("C048", "Lidköping", data_dir)
     r.checks.append(check_statement("C048", "declining", "not tested", "not testable",
@@ -1005,10 +1042,12 @@ def c048(data_dir) -> ClaimResult:
     return r
 
 
+@claim_check(CHAPTER, "C052")
 def c052(data_dir) -> ClaimResult:
     return _declining("C052", "Vara", data_dir)
 
 
+@claim_check(CHAPTER, "C044")
 def c044(data_dir) -> ClaimResult:
     checks = []
     for kpi, label, up in (("N01960", "Share aged 65+", True), ("N01961", "Share aged 20–64", False),
@@ -1028,6 +1067,7 @@ def c044(data_dir) -> ClaimResult:
 
 
 # ------------------------------------------------------------------ Nacka, Orust
+@claim_check(CHAPTER, "C094")
 def c094(data_dir) -> ClaimResult:
     nacka = resolve("Nacka", data_dir)
     msek, pct = S.wide("N15045", data_dir), S.wide("N15001", data_dir)
@@ -1051,6 +1091,7 @@ def c094(data_dir) -> ClaimResult:
                                        f"{abs(s.iloc[0]):.0f} to {abs(s.iloc[-1]):.0f} MSEK; 2024 is not in the snapshot.")
 
 
+@claim_check(CHAPTER, "C095")
 def c095(data_dir) -> ClaimResult:
     nacka = resolve("Nacka", data_dir)
     t = load_kpis("N15027", data_dir)
@@ -1068,6 +1109,7 @@ def c095(data_dir) -> ClaimResult:
                                         f"{ratio:.0%} of the national level ({y}).")
 
 
+@claim_check(CHAPTER, "C097")
 def c097(data_dir) -> ClaimResult:
     nacka = resolve("Nacka", data_dir)
     try:
@@ -1087,6 +1129,7 @@ def c097(data_dir) -> ClaimResult:
     return ClaimResult("C097", checks, f"Nacka's shares as printed against Kolada {NACKA_KPI}.")
 
 
+@claim_check(CHAPTER, "C091")
 def c091(data_dir) -> ClaimResult:
     orust = resolve("Orust", data_dir)
     s = S.wide("N05010", data_dir).loc[orust].dropna()
@@ -1103,6 +1146,7 @@ def c091(data_dir) -> ClaimResult:
     return result
 
 
+@claim_check(CHAPTER, "C116")
 def c116(data_dir) -> ClaimResult:
     path = snapshot_root(data_dir) / "raw/kolada/open-numbers-ddf-kolada-dump/ddf--concepts.csv"
     if not path.is_file():
@@ -1121,63 +1165,24 @@ def c116(data_dir) -> ClaimResult:
                        + " with Kolada's own description of the KPI.")
 
 
-EVALUATORS = {
-    "C015": c015, "C019": c019, "C020": c020, "C021": c021, "C022": c022, "C023": c023, "C029": c029, "C038": c038,
-    "C043": c043, "C044": c044, "C048": c048, "C052": c052, "C067": c067, "C068": c068, "C069": c069, "C070": c070, "C071": c071,
-    "C073": c073, "C076": c076, "C077": c077, "C078": c078, "C080": c080, "C081": c081, "C088": c088, "C090": c090,
-    "C091": c091, "C092": c092, "C094": c094, "C095": c095, "C097": c097, "C112": c112, "C116": c116, "C145": c145,
-    "C159": c159, "C160": c160, "C161": c161, "C163": c163, "C164": c164, "C166": c166, "C167": c167, "C169": c169,
-    "C170": c170, "C171": c171, "C176": c176,
-}
 
 
 def evaluate(data_dir=None) -> list[ClaimResult]:
     """Every claim of the chapter (the notebook and the command line call this)."""
-    if sorted(EVALUATORS) != sorted(CLAIM_IDS):
-        raise DataError("CLAIM_IDS and EVALUATORS disagree")
     snapshot_root(data_dir)  # a missing snapshot fails here, with the instructions
-    return [_cap_untested(_cap_year(EVALUATORS[cid](data_dir))) for cid in CLAIM_IDS]
-
-
-def _years(y) -> tuple[int, int] | None:
-    """First and last year of a check's year field (2022, '2019–2022'); None if it has none."""
-    if isinstance(y, (int, np.integer)):
-        return int(y), int(y)
-    found = re.findall(r"\d{4}", str(y)) if isinstance(y, str) else []
-    return (int(found[0]), int(found[-1])) if found else None
+    return registry.evaluate(CHAPTER, data_dir, post=_cap_year)
 
 
 def _cap_year(result: ClaimResult) -> ClaimResult:
-    """A check whose data are from another year than the claim caps its verdict both ways:
-    a match is at most 'partly supported' (consistent, not verified for the claimed year), and
-    a mismatch with data older than the claimed year is 'not testable' (the claimed change may
-    have come later); the value found stays in the note as context."""
-    changed = False
+    """Rule year-mismatch for every check of the chapter (statement checks included); the
+    claim's verdict is then recomputed from its checks by the rulebook."""
+    before = result.verdict
     for c in result.checks:
-        yp, yd = _years(c.year_published), _years(c.year_data)
-        if yp is None or yd is None or yd[0] <= yp[1] <= yd[1]:
-            continue
-        if c.verdict == "supported":
-            c.verdict, changed = "partly supported", True
-            c.note += (f" Claimed for {yp[1]}, data for {c.year_data}: consistent, not verified for the claimed year, so "
-                       "at most partly supported.")
-        elif c.verdict in ("not supported", "contradicted") and yd[1] < yp[1]:
-            c.verdict, changed = "not testable", True
-            c.note += (f" Claimed for {yp[1]}; the data end in {yd[1]}, so the finding is context only: a claim about a later "
-                       "year cannot be rejected with older data (not testable until that year's data are present).")
-    if changed:
-        before, result.verdict = result.verdict, claims.aggregate([c.verdict for c in result.checks])
-        if result.verdict != before:
-            result.summary += (f" The data are from another year than the claim, so the verdict is {result.verdict} "
-                               f"rather than {before}.")
-    return result
-
-
-def _cap_untested(result: ClaimResult) -> ClaimResult:
-    """A claim with a part that cannot be tested is at most 'partly supported'."""
-    if result.verdict == "supported" and any(c.verdict == "not testable" for c in result.checks):
-        result.verdict = "partly supported"
-        result.summary += " One part of the claim cannot be tested, so it is at most partly supported."
+        claims.cap_year(c)
+    result.verdict = claims.claim_verdict(result.id, result.checks)
+    if result.verdict != before:
+        result.summary += (f" The data are from another year than the claim, so the verdict is {result.verdict} "
+                           f"rather than {before}.")
     return result
 
 

@@ -4,8 +4,8 @@ providers score as more efficient? (theme a: C062, C098–C103, C157, C168).
 ``evaluate(data_dir)`` is the single implementation of every verdict; the notebook calls it
 once and narrates, and draws its figures from the same :func:`design`.
 
-The correlation claims are tested at three levels, each its own check with the rule
-"claimed sign and a 95 % CI excluding zero":
+The correlation claims are tested at three levels, each its own check under the rulebook's
+rule *directional-test* (the claimed sign with a one-sided p ≤ α, α = 0.05):
 
 1. *a correlation exists* — cross-section (means 2019–2022), efficiency on purchase share;
 2. *it survives controls* — the same with SKR group and structure (size, urbanisation,
@@ -13,14 +13,9 @@ The correlation claims are tested at three levels, each its own check with the r
 3. *it holds within municipalities over time* — two-way fixed-effects panel.
 
 The primary efficiency measure is RKA's composite of its sector efficiency indices (cost
-and quality). The book's own DEA (cost and results) and the net cost deviation (cost only)
-are robustness measures: a level is *supported* when the primary measure shows the claimed
-sign with a CI excluding zero, *partly supported* when only a robustness measure does
-*and* the primary measure is not significantly of the opposite sign (neither its slope nor,
-at the correlation level, its rank correlation has a 95 % CI below zero), *contradicted*
-when the primary measure's slope has the opposite sign with a CI excluding zero and no
-robustness measure the claimed one, and *not supported* otherwise. The same rule decides
-C102's rank-correlation check.
+and quality) and decides each level. The book's own DEA (cost and results) and the net cost
+deviation (cost only) are robustness measures: secondary, they can lower a verdict when one
+is significantly of the opposite sign, never raise it.
 
 The panel outcome of the composite is re-standardised by year (the composite is a mean of
 z-scores, so its cross-sectional SD is below 1) so that all three levels are in SD units.
@@ -38,13 +33,16 @@ import pandas as pd
 from .. import efficiency as E
 from .. import efficiency_groups as eg
 from .. import regressions as R
-from ..claims import ClaimResult, Tolerance, check_statement, check_value, published
+from ..claims import ClaimResult, check_statement, check_value, published
 from ..config import data_dir as resolve_data_dir
 from ..errors import DataError
 from ..municipalities import resolve
+from ..rules import registry
+from ..rules import rulebook as RB
+from ..rules.registry import claim_check
 
 CHAPTER = "private-providers"
-CLAIM_IDS = ["C062", "C098", "C099", "C100", "C101", "C102", "C103", "C157", "C168"]
+TITLE = "Private providers and efficiency"
 PRIMARY = "rka"
 ROBUST = ("dea_school", "dea_elderly", "nka")
 LEVELS = {
@@ -65,7 +63,7 @@ SHORT = {"rka": "RKA composite", "nka": "net cost deviation (cost only)", "dea_s
          "dea_elderly": "DEA elderly care"}
 STRONG_RHO = 0.5  # |Spearman rho| at or above which a relationship is called strong
 LARGE_PCT = 75  # "a large share": above this percentile of the national distribution
-SHARE_TOL = Tolerance(abs=0.5)  # percentage points: printed with one decimal, Kolada revises
+SHARE_TOL = RB.tolerance("share")  # the rulebook's policy for shares
 SCALE = "SD of efficiency per 10 percentage points of purchase share"
 MIN_LATEST = 250  # municipalities that must report a share for its latest year to count
 
@@ -240,7 +238,7 @@ def levels_table(d: Design) -> pd.DataFrame:
         for lev in LEVELS:
             e = d.est[(m, lev)]
             rows.append({"measure": E.MEASURES[m], "level": LEVELS[lev], "coef": e.coef, "CI low": e.ci_low,
-                         "CI high": e.ci_high, "n": e.n, "verdict (sign rule)": R.sign_verdict(e)})
+                         "CI high": e.ci_high, "n": e.n, "verdict (sign rule)": sign_test(e)})
     return pd.DataFrame(rows)
 
 
@@ -636,20 +634,34 @@ def _fmt(e: R.Estimate) -> str:
     return R.describe(e)
 
 
-def combined_verdict(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False) -> str:
-    """Sign rule on the primary measure, with robustness measures as a second line:
-    supported = primary positive (CI excluding zero); partly = primary inconclusive but a
-    robustness measure positive, unless another test of the primary measure (its rank
-    correlation: ``primary_opposite``) is significantly of the opposite sign; contradicted =
-    primary negative and no robustness measure positive; not supported = nothing
-    significant, or significant measures disagree in sign."""
-    v = R.sign_verdict(primary)
-    robust_yes = any(R.sign_verdict(e) == "supported" for e in robust)
-    if v == "not supported" and robust_yes:
-        return "not supported" if primary_opposite else "partly supported"
-    if v == "contradicted" and robust_yes:
-        return "not supported"
+def sign_test(e: R.Estimate, alpha: float = RB.ALPHA, claimed: int = 1) -> str:
+    """Rule directional-test on one estimate: the claimed sign with a one-sided p ≤ α (from the
+    estimate's two-sided p), contradicted by the opposite sign with a one-sided p ≤ α."""
+    p_claimed, p_opposite = RB.one_sided_from_two_sided(e.coef, e.p, claimed)
+    return RB.directional_test(e.coef * claimed > 0, p_claimed, p_opposite, alpha)
+
+
+def combined_verdict(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False,
+                     alpha: float = RB.ALPHA) -> str:
+    """Rule directional-test on the primary measure; robustness measures are secondary (rule
+    secondary-checks): they can lower a supported verdict to partly supported when one of them, or
+    another test of the primary measure (its rank correlation: ``primary_opposite``), is
+    significantly of the opposite sign, and never raise a verdict."""
+    v = sign_test(primary, alpha)
+    if v == RB.SUPPORTED and (primary_opposite or any(sign_test(e, alpha) == RB.CONTRADICTED for e in robust)):
+        return RB.PARTLY
     return v
+
+
+def _alts(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False) -> dict[str, str]:
+    return RB.alpha_alternatives(lambda a: combined_verdict(primary, robust, primary_opposite, a))
+
+
+RULE_TEXT = (f"Rule directional-test (α = {RB.ALPHA:g}): supported = the primary measure in the claimed direction with a "
+             f"one-sided p ≤ {RB.ALPHA:g} (a {1 - 2 * RB.ALPHA:.0%} CI excluding zero); contradicted = the opposite "
+             "direction with the same strength; otherwise not supported. Robustness measures are secondary: they can "
+             "lower a supported verdict to partly supported when one is significantly of the opposite sign, never raise "
+             "one.")
 
 
 def _level_check(d: Design, cid: str, key: str, level: str):
@@ -671,24 +683,23 @@ def _level_check(d: Design, cid: str, key: str, level: str):
                                                  & (tail["sample"] != "all")].iterrows())
                     + ".")
     v = combined_verdict(prim, [d.est[(m, level)] for m in ROBUST], primary_opposite=opposite)
+    alts = _alts(prim, [d.est[(m, level)] for m in ROBUST], opposite)
     others = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, level)])} (n = {d.est[(m, level)].n})" for m in ROBUST)
     years = "2016–2022 panel, municipality and year effects, SE clustered by municipality (net cost deviation " \
             "2019–2022 only)" if level == "within" else "means 2019–2022, HC3 robust SE"
     ctl = " Controls: SKR group, log population, urbanisation, age 0–19/65+/80+, log tax capacity, " \
           "post-secondary education, foreign-born." if level == "controls" else ""
     note = (f"Level: {LEVELS[level]}. Coefficient = {SCALE} ({d.share}); {years}.{ctl} Primary measure "
-            f"{E.MEASURES[PRIMARY]}: {_fmt(prim)} (n = {prim.n}).{rank_txt} Robustness: {others}. Rule: supported = "
-            "the primary measure positive with a 95 % CI excluding zero; partly = only a robustness measure is, and "
-            "the primary measure is not significantly negative (slope or rank correlation); contradicted = the primary measure negative with a CI excluding zero and no robustness measure "
-            "positive; otherwise (no measure significant, or measures of opposite sign) not supported.")
+            f"{E.MEASURES[PRIMARY]}: {_fmt(prim)} (n = {prim.n}).{rank_txt} Robustness: {others}. " + RULE_TEXT)
     return check_statement(cid, key, round(prim.coef, 3), v, note, year_data="2019–2022" if level != "within"
-                           else "2016–2022", unit=SCALE, label=f"{LEVELS[level][0].upper()}{LEVELS[level][1:]}")
+                           else "2016–2022", unit=SCALE, label=f"{LEVELS[level][0].upper()}{LEVELS[level][1:]}",
+                           rule="directional-test", alternatives=alts)
 
 
 def _level_summary(d: Design, checks) -> str:
     parts = []
     for lev, c in zip(LEVELS, checks):
-        robust = [SHORT[m] for m in ROBUST if R.sign_verdict(d.est[(m, lev)]) == "supported"]
+        robust = [SHORT[m] for m in ROBUST if sign_test(d.est[(m, lev)]) == "supported"]
         extra = f" (only for {', '.join(robust)})" if robust and c.verdict == "partly supported" else ""
         parts.append(f"{['Correlation', 'Survives controls', 'Within municipalities'][list(LEVELS).index(lev)]}: "
                      f"{c.verdict}{extra}, RKA composite {_fmt(d.est[(PRIMARY, lev)])} SD per 10 pp")
@@ -708,7 +719,13 @@ def _measure_note(d: Design) -> str:
             "and foundations) are used automatically after `make data`.")
 
 
-def c099(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C099")
+def c099(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c099(d)
+
+
+def _c099(d: Design) -> ClaimResult:
     """The most efficient decile buys more: difference in means, then with controls."""
     checks = []
     for with_controls in (False, True):
@@ -724,35 +741,31 @@ def c099(d: Design) -> ClaimResult:
                 rows[m] = R.Estimate(diff["difference"], np.nan, diff["CI low"], diff["CI high"], diff["p"],
                                      diff["n a"] + diff["n b"], np.nan, "Welch")
         v = combined_verdict(rows[PRIMARY], [rows[m] for m in ROBUST])
+        alts = _alts(rows[PRIMARY], [rows[m] for m in ROBUST])
         listing = "; ".join(f"{E.MEASURES[m]} {_fmt(rows[m])}" for m in E.EFFICIENCY_MEASURES)
         label = ("The most efficient decile buys more (with structural controls)" if with_controls
                  else "The most efficient decile buys more than the other 90 %")
         how = ("OLS of the share on a top-decile indicator with SKR group and structural controls, HC3"
                if with_controls else "Welch difference of means")
         note = (f"Share (pp) of the top decile by each measure minus the rest, {how}, means 2019–2022: {listing}. "
-                f"{_measure_note(d)} Rule: supported = the top decile of the primary measure ({PRIMARY}) buys more "
-                "with a 95 % CI excluding zero; partly = only a robustness measure; contradicted = significantly "
-                "less by the primary measure and no robustness measure more; otherwise not supported.")
+                f"{_measure_note(d)} " + RULE_TEXT)
         checks.append(check_statement("C099", "strong_evidence", round(rows[PRIMARY].coef, 2), v, note,
-                                      year_data="2019–2022", unit="percentage points", label=label))
+                                      year_data="2019–2022", unit="percentage points", label=label,
+                                      rule="directional-test", alternatives=alts))
     checks.append(_level_check(d, "C099", "strong_evidence", "within"))
-    verdicts = [c.verdict for c in checks]
-    if all(v == "supported" for v in verdicts):
-        verdict = "supported"
-    elif "supported" in verdicts:
-        verdict = "partly supported"
-    elif "contradicted" in verdicts:
-        verdict = "contradicted"
-    else:
-        verdict = "not supported"
     summary = (f"Top decile vs the rest: {checks[0].verdict} ({checks[0].reproduced:+.1f} pp by RKA's composite); "
-               f"with controls: {checks[1].verdict}; within municipalities: {checks[2].verdict}. Rule for the claim: "
-               "'strong evidence' = all three supported on the primary measure; partly = at least one; support from "
-               "robustness measures alone is not strong evidence.")
-    return ClaimResult("C099", checks, summary, verdict=verdict)
+               f"with controls: {checks[1].verdict}; within municipalities: {checks[2].verdict}. 'Strong evidence' "
+               "needs all three (rule primary-checks, combine all).")
+    return ClaimResult("C099", checks, summary)
 
 
-def c100(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C100")
+def c100(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c100(d)
+
+
+def _c100(d: Design) -> ClaimResult:
     shares = latest_shares(d)
     taby = d.top_five[0]
     pub = published("C100", "taby_share")
@@ -807,7 +820,13 @@ def c100(d: Design) -> ClaimResult:
     return ClaimResult("C100", [c1, c2], summary)
 
 
-def c101(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C101")
+def c101(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c101(d)
+
+
+def _c101(d: Design) -> ClaimResult:
     shares = latest_shares(d)
     lo = d.lowest
     name = d.cs.loc[lo, "name"]
@@ -860,7 +879,13 @@ def c101(d: Design) -> ClaimResult:
     return ClaimResult("C101", [c1, c2], summary)
 
 
-def c102(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C102")
+def c102(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c102(d)
+
+
+def _c102(d: Design) -> ClaimResult:
     rho = {m: eg.spearman(d.cs[m], d.cs[d.share]) for m in E.EFFICIENCY_MEASURES}
     p = rho[PRIMARY]
     robust_pos = any(rho[m]["CI low"] > 0 for m in ROBUST)
@@ -895,18 +920,23 @@ def c102(d: Design) -> ClaimResult:
         "Cross-section slope without the ten municipalities of Figures 3–4 (the named top five and the bottom five "
         "by the same measure): " + "; ".join(f"{E.MEASURES[m]} {_fmt(rows[m])} (n = {rows[m].n})"
                                               for m in E.EFFICIENCY_MEASURES)
-        + f". {SCALE}. Same sign rule as the levels (primary {PRIMARY}; partly = only a robustness measure).",
-        year_data="2019–2022", unit=SCALE, label="The relation outside the extremes of Figures 3–4")
+        + f". {SCALE}. " + RULE_TEXT,
+        year_data="2019–2022", unit=SCALE, label="The relation outside the extremes of Figures 3–4",
+        rule="directional-test", alternatives=_alts(rows[PRIMARY], [rows[m] for m in ROBUST]))
     checks = [c1, c2, c3]
-    verdict = c1.verdict if c1.verdict in ("not supported", "contradicted") else None
     summary = (f"Over all municipalities the rank correlation with RKA's composite is {p['rho']:+.2f} ({c1.verdict}); "
-               f"with controls: {c2.verdict}; without the ten extremes: {c3.verdict}. Rule for the claim: without a "
-               "strong correlation over the full distribution (first check) there is no 'strong relationship', "
-               "whatever the other checks show; otherwise the checks are aggregated.")
-    return ClaimResult("C102", checks, summary, verdict=verdict)
+               f"with controls: {c2.verdict}; without the ten extremes: {c3.verdict}. The full-distribution "
+               "correlation answers 'a strong relationship' (primary); the others are secondary.")
+    return ClaimResult("C102", checks, summary)
 
 
-def c168(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C168")
+def c168(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c168(d)
+
+
+def _c168(d: Design) -> ClaimResult:
     shares = latest_shares(d)
     col = "private" if d.share == "private" else "N00803"
     year = d.latest if d.share == "private" else d.latest_all
@@ -944,7 +974,13 @@ def c168(d: Design) -> ClaimResult:
     return ClaimResult("C168", checks, summary)
 
 
-def c098(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C098")
+def c098(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c098(d)
+
+
+def _c098(d: Design) -> ClaimResult:
     rows = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, 'within')])}" for m in E.EFFICIENCY_MEASURES)
     c = check_statement(
         "C098", "positive_effects", round(d.est[(PRIMARY, "within")].coef, 3), "not testable",
@@ -957,7 +993,13 @@ def c098(d: Design) -> ClaimResult:
                        "composite).", verdict="not testable")
 
 
-def c103(d: Design) -> ClaimResult:
+@claim_check(CHAPTER, "C103")
+def c103(data_dir=None) -> ClaimResult:
+    d = design(data_dir)
+    return _c103(d)
+
+
+def _c103(d: Design) -> ClaimResult:
     from ..kolada import kpi_wide
 
     cost = kpi_wide(["N20048"], d.root)
@@ -981,20 +1023,20 @@ def c103(d: Design) -> ClaimResult:
                        verdict="not testable")
 
 
+@claim_check(CHAPTER, "C062")
+def c062(data_dir=None) -> ClaimResult:
+    return _correlation_claim(design(data_dir), "C062")
+
+
+@claim_check(CHAPTER, "C157")
+def c157(data_dir=None) -> ClaimResult:
+    return _correlation_claim(design(data_dir), "C157")
+
+
 def evaluate(data_dir=None) -> list[ClaimResult]:
-    """All ★a claims of documents 003 and 004 in this chapter."""
-    d = design(data_dir)
-    return [
-        _correlation_claim(d, "C062"),
-        c098(d),
-        c099(d),
-        c100(d),
-        c101(d),
-        c102(d),
-        c103(d),
-        _correlation_claim(d, "C157"),
-        c168(d),
-    ]
+    """All ★a claims of documents 003 and 004 in this chapter, from the registry."""
+    design(data_dir)  # fails early and clearly without data
+    return registry.evaluate(CHAPTER, data_dir)
 
 
 # ------------------------------------------------------------------ sentences for the notebook
@@ -1051,7 +1093,7 @@ def text_cross(grid: pd.DataFrame) -> str:
 def text_sectors(sec: pd.DataFrame) -> str:
     """Which sectors show the claimed sign across municipalities and within (computed sentences)."""
     def verdict(row):
-        return R.sign_verdict(R.Estimate(row["coef"], np.nan, row["CI low"], row["CI high"], row["p"], row["n"],
+        return sign_test(R.Estimate(row["coef"], np.nan, row["CI low"], row["CI high"], row["p"], row["n"],
                                          np.nan, ""))
 
     def listing(rows):

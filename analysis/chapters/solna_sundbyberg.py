@@ -23,20 +23,23 @@ from ..config import data_dir as resolve_data_dir
 from ..errors import DataError
 from ..kolada import RIKET
 from ..municipalities import municipalities, names
+from ..rules import registry
+from ..rules import rulebook as RB
+from ..rules.registry import claim_check
 
 CHAPTER = "solna-sundbyberg"
-CLAIM_IDS = ["C065", "C066", "C079", "C113", "C114", "C115", "C117", "C118", "C119", "C120", "C121", "C122",
-             "C123", "C124", "C125", "C126", "C127", "C140", "C141", "C154", "C155", "C165"]
+TITLE = "Solna versus Sundbyberg"
 
-LEVEL_TOL = Tolerance(rel=0.02)  # Kolada revises silently; printed numbers are rounded
-NKA_TOL = Tolerance(abs=1.0)  # net cost deviations are recalculated every year (percentage points)
-RATE_TOL = Tolerance(abs=0.005)  # tax rates are printed with two decimals
+# Tolerances are the rulebook's policies for each kind of number (analysis/rules/rulebook.py).
+LEVEL_TOL = RB.tolerance("level")
+NKA_TOL = RB.tolerance("change")  # net cost deviations (percentage points)
+RATE_TOL = RB.tolerance("rate")
 K_NEIGHBOURS = 20
 OUTCOME_LIKE = ("N03920", "N00905")  # unemployment and income: possibly affected by the policy itself
 PRE_END = 2002  # the synthetic comparison is fitted up to here ("över 20 år" before 2025)
 PROXY_RULE = ("Rule for proxies (C122, C123, C125, C165): when the claimed measure is not in the data, a proxy alone "
               "gives 'not testable' and is shown as context only, whether or not it agrees.")
-P_THRESHOLD = 0.10  # placebo p-value at or below which Solna's departure counts as unusual
+P_THRESHOLD = RB.ALPHA  # the rulebook's significance level (one-sided placebo p)
 ASSISTANCE_KPIS = ("N31001", "N31004", "N31008")
 SYNTH_OUTCOMES = {"N31807": range(1994, 2023), "N31004": range(1995, 2023)}
 NKA_AREAS = {
@@ -185,6 +188,7 @@ def _level_check(cid, key, kpi, code, data_dir, base=LEVEL_TOL, relative=True, n
 
 
 # ------------------------------------------------------------------ claims
+@claim_check(CHAPTER, "C079")
 def c079(data_dir) -> ClaimResult:
     checks = []
     meta = municipalities(data_dir).set_index("code")
@@ -217,6 +221,7 @@ def c079(data_dir) -> ClaimResult:
     return ClaimResult("C079", checks, summary)
 
 
+@claim_check(CHAPTER, "C113")
 def c113(data_dir) -> ClaimResult:
     tab = S.structural_table(S.SOLNA, S.SUNDBYBERG, data_dir=data_dir).set_index("kpi")
     checks = []
@@ -282,6 +287,7 @@ def nka_gaps(data_dir=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@claim_check(CHAPTER, "C114")
 def c114(data_dir) -> ClaimResult:
     g = nka_gaps(data_dir).set_index("kpi")
     total = g.loc["N00097"]
@@ -312,6 +318,7 @@ def c114(data_dir) -> ClaimResult:
                        f"({abs(total['gap (SD)']):.1f} SD) below Sundbyberg's. {ifo_text}")
 
 
+@claim_check(CHAPTER, "C115")
 def c115(data_dir) -> ClaimResult:
     checks = []
     for key, code in (("solna_nka_ifo", S.SOLNA), ("sundbyberg_nka_ifo", S.SUNDBYBERG)):
@@ -332,6 +339,7 @@ def c115(data_dir) -> ClaimResult:
     return ClaimResult("C115", checks, summary + ".")
 
 
+@claim_check(CHAPTER, "C117")
 def c117(data_dir) -> ClaimResult:
     pub = claims.published("C117", "solna_nka_ifo_msek")
     pct_pub = claims.published("C115", "solna_nka_ifo")
@@ -379,6 +387,7 @@ def tax_arithmetic(data_dir=None) -> dict:
     }
 
 
+@claim_check(CHAPTER, "C118")
 def c118(data_dir) -> ClaimResult:
     a = tax_arithmetic(data_dir)
     pub = claims.published("C118", "per_inhabitant")
@@ -447,6 +456,7 @@ def household_estimate_1998(data_dir=None) -> dict:
     return {"share": float(share.loc[1998]), "population": float(pop.loc[1998]), "pph": pph, "pph_riket": pph_r, **est}
 
 
+@claim_check(CHAPTER, "C119")
 def c119(data_dir) -> ClaimResult:
     e = household_estimate_1998(data_dir)
     pub98 = claims.published("C119", "households_1998")
@@ -487,6 +497,7 @@ def _closest_check(cid, key, data_dir, code=S.SOLNA):
     return _level_check(cid, key, kpi, code, data_dir, note=note), kpi
 
 
+@claim_check(CHAPTER, "C120")
 def c120(data_dir) -> ClaimResult:
     c1, k1 = _closest_check("C120", "cost_1998", data_dir)
     c2, k2 = _closest_check("C120", "cost_2018", data_dir)
@@ -497,6 +508,7 @@ def c120(data_dir) -> ClaimResult:
                        f"measures. " + ("The fall itself shows on all three." if fell else "Not all measures fell."))
 
 
+@claim_check(CHAPTER, "C121")
 def c121(data_dir) -> ClaimResult:
     c1, k1 = _closest_check("C121", "solna_2024", data_dir)
     c2, k2 = _closest_check("C121", "riket_2024", data_dir, code=RIKET)
@@ -523,6 +535,7 @@ def labour_market(data_dir=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@claim_check(CHAPTER, "C122")
 def c122(data_dir) -> ClaimResult:
     lm = labour_market(data_dir).set_index("kpi")
     overall = lm.loc["N03920", "Solna better than % of municipalities"]
@@ -541,6 +554,7 @@ def c122(data_dir) -> ClaimResult:
                        f"{min(foreign, overall):.0f} %).", verdict="not testable")
 
 
+@claim_check(CHAPTER, "C123")
 def c123(data_dir) -> ClaimResult:
     lm = labour_market(data_dir).set_index("kpi")
     y = int(lm.loc["N02268", "year"])
@@ -559,12 +573,14 @@ def c123(data_dir) -> ClaimResult:
                        f"foreign-born) Solna is at {ratio:.2f} of the national level.", verdict="not testable")
 
 
+@claim_check(CHAPTER, "C124")
 def c124(data_dir) -> ClaimResult:
     claims.claim("C124")
     return ClaimResult("C124", [], "An organisational fact (Solna's kompetensförvaltning) with no year; not in public "
                        "statistics.", verdict="not testable")
 
 
+@claim_check(CHAPTER, "C125")
 def c125(data_dir) -> ClaimResult:
     cs, year = S.cross_section("U07451", data_dir=data_dir)
     rank = S.rank_in(cs, True)
@@ -596,25 +612,24 @@ def _synth_summary(sy: Synthetic) -> str:
             f"post-{PRE_END} gap among the {sy.placebo.n_below} units fitted at least half as well")
 
 
-def _departure_rule(sy: Synthetic) -> tuple[str, str]:
-    p = sy.placebo.p_value
+def _departure_rule(sy: Synthetic) -> tuple[str, str, dict]:
+    """Rule directional-test on Solna's mean post-period gap, capped at partly supported (a
+    comparison of one municipality cannot attribute a gap to a policy)."""
     post_gap = float(sy.gap.loc[sy.gap.index > PRE_END].mean())
-    n_units = len(sy.placebo.ratios)
-    if post_gap < 0 and p <= P_THRESHOLD:
-        verdict = "partly supported"
-    elif post_gap < -2 * sy.rmspe_pre and p <= 2 * P_THRESHOLD:
-        verdict = "partly supported"  # inconclusive: large gap in the claimed direction, p just above the threshold
-    else:
-        verdict = "not supported"
-    rule = (f"Rule (revised after review): partly supported if Solna's mean post-{PRE_END} gap is negative and its "
-            f"post/pre RMSPE ratio is unusual among placebo runs (p ≤ {P_THRESHOLD}); also partly supported, as an "
-            f"inconclusive result rather than a confirmation, if the mean gap is in the claimed direction by more than "
-            f"2 pre-period RMSPE and p ≤ {2 * P_THRESHOLD:.2f} (with {n_units} units, rank 2 already gives p = "
-            f"{2 / n_units:.3f}: a p just above the threshold is weak evidence, not evidence against); not supported "
-            "when many placebo units depart as much. Never more than partly, as the design cannot attribute the gap "
-            f"to policy. Mean post-{PRE_END} gap here: {post_gap:+.2f} log points. The one-sided p is reported as a "
-            "sensitivity check, not used for the verdict.")
-    return verdict, rule
+    n = sy.placebo.n_below
+    p_claimed = sy.placebo.p_below
+    p_opposite = 1 - p_claimed + 1 / n  # the treated unit counts on both sides
+
+    def decide(alpha: float) -> str:
+        return RB.directional_test(post_gap < 0, p_claimed, p_opposite, alpha, cap=RB.PARTLY, n_units=n)
+
+    verdict = decide(RB.ALPHA)
+    rule = (f"Rule directional-test (α = {RB.ALPHA:g}, one-sided, capped at partly supported): Solna's mean "
+            f"post-{PRE_END} gap {post_gap:+.2f} log points; one-sided placebo p = {p_claimed:.2f} among the {n} units "
+            f"fitted at least half as well (smallest attainable p {1 / n:.2f}); the post/pre RMSPE ratio p = "
+            f"{sy.placebo.p_value:.2f} is reported as context. Never more than partly supported: the design cannot "
+            "attribute the gap to policy.")
+    return verdict, rule, RB.alpha_alternatives(decide)
 
 
 def donors_dropped(kpi: str, data_dir=None) -> list[str]:
@@ -637,23 +652,23 @@ def outranking_units(sy: Synthetic, data_dir=None) -> list[str]:
     return [_name(u, data_dir) for u in r[r >= r.loc[S.SOLNA]].sort_values(ascending=False).index if u != S.SOLNA]
 
 
+@claim_check(CHAPTER, "C065")
 def c065(data_dir) -> ClaimResult:
     sy = synthetic("N31004", data_dir)
-    verdict, rule = _departure_rule(sy)
+    verdict, rule, alts = _departure_rule(sy)
     last = sy.last()
     above = outranking_units(sy, data_dir)
     check = check_statement("C065", "b_solna_reduction", round(sy.gap_pct(last), 1), verdict,
-                            f"Solna part: paid assistance per inhabitant (N31004) against a synthetic Solna from "
+                            f"{rule} Solna part: paid assistance per inhabitant (N31004) against a synthetic Solna from "
                             f"{donor_text('N31004', data_dir)}. {_synth_summary(sy)}. Placebo units with a ratio at "
-                            f"least Solna's: {', '.join(above) or 'none'}. {rule}",
-                            year_data=last, unit="% vs synthetic Solna")
+                            f"least Solna's: {', '.join(above) or 'none'}.",
+                            year_data=last, unit="% vs synthetic Solna", rule="directional-test", alternatives=alts)
     p = sy.placebo.p_value
-    if p <= P_THRESHOLD:
+    if verdict == "not testable":
+        standing = (f"cannot be judged at the {P_THRESHOLD:.2f} level: with {sy.placebo.n_below} well-fitted placebo "
+                    f"units the smallest attainable one-sided p is {1 / sy.placebo.n_below:.2f}")
+    elif sy.placebo.p_below <= P_THRESHOLD:
         standing = f"stands out at the {P_THRESHOLD:.2f} level among placebo runs"
-    elif verdict == "partly supported":
-        standing = (f"ranks {sy.placebo.rank} of {len(sy.placebo.ratios)} among placebo runs (behind "
-                    f"{', '.join(above)}), just above the {P_THRESHOLD:.2f} level: inconclusive rather than evidence "
-                    "against")
     else:
         standing = f"does not stand out at the {P_THRESHOLD:.2f} level among placebo runs"
     return ClaimResult("C065", [check], f"Solna part: paid assistance is {abs(sy.gap_pct(last)):.0f} % "
@@ -662,15 +677,16 @@ def c065(data_dir) -> ClaimResult:
                        f"{sy.placebo.p_below:.2f}) and could not be attributed to the work line in any case.")
 
 
+@claim_check(CHAPTER, "C066")
 def c066(data_dir) -> ClaimResult:
     d = design(data_dir)
     sy = synthetic("N31807", data_dir)
-    verdict, rule = _departure_rule(sy)
+    verdict, rule, alts = _departure_rule(sy)
     last = sy.last()
     c1 = check_statement("C066", "b_solna_self_support", round(sy.gap_pct(last), 1), verdict,
-                         f"Solna part, 'more self-supporting': share of inhabitants receiving assistance (N31807) against "
-                         f"the synthetic Solna. {_synth_summary(sy)}. {rule}",
-                         year_data=last, unit="% vs synthetic Solna")
+                         f"{rule} Solna part, 'more self-supporting': share of inhabitants receiving assistance (N31807) "
+                         f"against the synthetic Solna. {_synth_summary(sy)}.",
+                         year_data=last, unit="% vs synthetic Solna", rule="directional-test", alternatives=alts)
     tidy_years = S.series_of("N00903", S.SOLNA, data_dir)
     start, end = int(max(1998, tidy_years.index.min())), int(tidy_years.index.max())
     codes = [S.SOLNA, *d.neighbours.index]
@@ -689,6 +705,7 @@ def c066(data_dir) -> ClaimResult:
                        f"its neighbours ({c2.verdict}); descriptive, not attributable to the work line.")
 
 
+@claim_check(CHAPTER, "C126")
 def c126(data_dir) -> ClaimResult:
     sy = synthetic("N31004", data_dir)
     check = check_statement("C126", "practices_explain", f"p = {sy.placebo.p_value:.2f}", "not testable",
@@ -702,6 +719,7 @@ def c126(data_dir) -> ClaimResult:
                        verdict="not testable")
 
 
+@claim_check(CHAPTER, "C127")
 def c127(data_dir) -> ClaimResult:
     sy = synthetic("N31807", data_dir)
     pub = claims.published("C127", "years_running")
@@ -721,6 +739,7 @@ def c127(data_dir) -> ClaimResult:
                           if dep else "no lasting departure from the synthetic comparison."), verdict="not testable")
 
 
+@claim_check(CHAPTER, "C140")
 def c140(data_dir) -> ClaimResult:
     checks = [check_statement("C140", k, None, "not testable",
                               "Solna–Sundbyberg chapter: MUF's 2023 survey of activation requirements is not public "
@@ -730,6 +749,7 @@ def c140(data_dir) -> ClaimResult:
                        verdict="not testable")
 
 
+@claim_check(CHAPTER, "C141")
 def c141(data_dir) -> ClaimResult:
     actual, expected, ratio, year = S.model_ratio(S.SOLNA, data_dir)
     net_riket, _ = S.value_for_claim("N31008", RIKET, year, data_dir)
@@ -746,6 +766,7 @@ def c141(data_dir) -> ClaimResult:
                        f"to the country gives, as an illustrative extreme scenario, about {bound:.0f} bn kr a year.", verdict="not testable")
 
 
+@claim_check(CHAPTER, "C154")
 def c154(data_dir) -> ClaimResult:
     nka, year = S.cross_section("N30001", data_dir=data_dir)
     nka_rank = S.rank_in(nka, False)
@@ -776,6 +797,7 @@ def c154(data_dir) -> ClaimResult:
                        "expectation; whether policy explains this is not shown.")
 
 
+@claim_check(CHAPTER, "C155")
 def c155(data_dir) -> ClaimResult:
     s = S.series_of("N30026", S.SOLNA, data_dir)
     recent = s[s.index >= S.NKA_BREAK_YEAR]
@@ -815,6 +837,7 @@ def ifo_caveat(data_dir=None) -> str:
             "part of the level may reflect the new model rather than Solna's costs.")
 
 
+@claim_check(CHAPTER, "C165")
 def c165(data_dir) -> ClaimResult:
     comp = S.composite_efficiency_rank(data_dir=data_dir)
     ranks = S.efficiency_ranks(data_dir=data_dir)
@@ -844,17 +867,12 @@ def c165(data_dir) -> ClaimResult:
                        "(N00097).", verdict="not testable")
 
 
-CLAIM_FUNCTIONS = {
-    "C065": c065, "C066": c066, "C079": c079, "C113": c113, "C114": c114, "C115": c115, "C117": c117,
-    "C118": c118, "C119": c119, "C120": c120, "C121": c121, "C122": c122, "C123": c123, "C124": c124,
-    "C125": c125, "C126": c126, "C127": c127, "C140": c140, "C141": c141, "C154": c154, "C155": c155, "C165": c165,
-}
 
 
 def evaluate(data_dir=None) -> list[ClaimResult]:
     """Every claim of the chapter, in id order (fails with a DataError without data)."""
     S.series_of("N31001", S.SOLNA, data_dir)  # fail early and clearly when the data are missing
-    return [CLAIM_FUNCTIONS[cid](data_dir) for cid in CLAIM_IDS]
+    return registry.evaluate(CHAPTER, data_dir)
 
 
 # ------------------------------------------------------------------ tables and figures for the chapter

@@ -1,0 +1,367 @@
+"""The rulebook: every rule that turns published and reproduced numbers into a verdict.
+
+This module is the one place where thresholds live. The book's page *How verdicts are
+decided* is generated from :data:`RULES` (name, statement, thresholds, worked example),
+and every check records the name of the rule it applied. A rule may not change after a
+result has been seen without an entry in ``CHANGELOG.md`` naming the rule, the verdicts it
+moved (old → new) and why.
+
+Verdict strength, strongest first: supported > partly supported > not supported >
+contradicted; 'not testable' stands apart (no data can decide).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+SUPPORTED, PARTLY, NOT_SUPPORTED, CONTRADICTED, NOT_TESTABLE = (
+    "supported", "partly supported", "not supported", "contradicted", "not testable")
+VERDICTS = (SUPPORTED, PARTLY, NOT_SUPPORTED, CONTRADICTED, NOT_TESTABLE)
+STRENGTH = {SUPPORTED: 3, PARTLY: 2, NOT_SUPPORTED: 1, CONTRADICTED: 0}
+
+# ------------------------------------------------------------------ declared constants
+ALPHA = 0.05
+"""The book's one significance level: a one-sided test in the direction the claim states."""
+ALPHA_ALTERNATIVES = {"significance level 0.10": 0.10, "significance level 0.01": 0.01}
+"""The other conventional levels, used only to report a verdict's stability."""
+TOLERANCE_ALTERNATIVES = {"tolerance halved": 0.5, "tolerance doubled": 2.0}
+"""Tolerance scales used only to report a verdict's stability."""
+FIT_FACTOR = 2.0
+"""Placebo units whose pre-period fit (RMSPE) is more than this many times the treated unit's are left out."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a reproduced number must be: absolute (in the unit) and/or relative.
+
+    With both, the larger limit applies.
+    """
+
+    abs: float | None = None
+    rel: float | None = None
+
+    def limit(self, published: float) -> float:
+        limits = []
+        if self.abs is not None:
+            limits.append(self.abs)
+        if self.rel is not None:
+            limits.append(self.rel * abs(published))
+        if not limits:
+            raise ValueError("A tolerance needs abs or rel")
+        return max(limits)
+
+    def scaled(self, factor: float) -> Tolerance:
+        return Tolerance(None if self.abs is None else self.abs * factor, None if self.rel is None else self.rel * factor)
+
+    def describe(self) -> str:
+        parts = []
+        if self.abs is not None:
+            parts.append(f"±{self.abs:g}")
+        if self.rel is not None:
+            parts.append(f"±{self.rel:.0%}")
+        return " or ".join(parts)
+
+
+TOLERANCES: dict[str, tuple[Tolerance, str]] = {
+    "level": (Tolerance(rel=0.02), "amounts and index levels: Kolada revises values silently and documents round"),
+    "share": (Tolerance(abs=1.0), "percentages and shares, in percentage points: printed to one decimal or whole "
+                                  "percent, and revised"),
+    "change": (Tolerance(abs=1.0), "changes in % or percentage points, and net cost deviations (recalculated "
+                                   "every year)"),
+    "rate": (Tolerance(abs=0.005), "tax rates in kr per 100 kr: printed with two decimals, so half a unit of the "
+                                   "last digit"),
+    "rank": (Tolerance(abs=0.5), "ranks: exact"),
+    "count": (Tolerance(abs=0.5), "counts (municipalities, years, rows): exact"),
+    "arithmetic": (Tolerance(abs=0.015), "a document's own sums and ratios of printed, rounded numbers: the rounding "
+                                         "of the parts (three half-units of two decimals)"),
+}
+"""One tolerance policy per kind of number (the kind is declared in data/claims.yaml)."""
+
+
+def tolerance(kind: str) -> Tolerance:
+    """The declared tolerance for a kind of number."""
+    if kind not in TOLERANCES:
+        raise ValueError(f"No tolerance policy for kind {kind!r}; kinds: {', '.join(TOLERANCES)}")
+    return TOLERANCES[kind][0]
+
+
+# ------------------------------------------------------------------ the rules themselves
+def numeric_match(published: float, reproduced: float, tol: Tolerance, direction_matters: bool = True) -> str:
+    """Rule ``numeric-match``: within the tolerance → supported; the opposite sign (a change or
+    difference going the other way) → contradicted; otherwise not supported."""
+    if reproduced is None or (isinstance(reproduced, float) and math.isnan(reproduced)):
+        raise ValueError("A reproduced value is missing (NaN): refusing to give a verdict")
+    if abs(reproduced - published) <= tol.limit(published):
+        return SUPPORTED
+    if direction_matters and published != 0 and reproduced != 0 and (published > 0) != (reproduced > 0):
+        return CONTRADICTED
+    return NOT_SUPPORTED
+
+
+def year_mismatch(verdict: str, data_older: bool) -> str:
+    """Rule ``year-mismatch``: a match made with another year than claimed is at most partly
+    supported; a mismatch with data older than the claimed year is not testable (the claimed
+    change may have come later: older data cannot reject a claim about a later year)."""
+    if verdict == SUPPORTED:
+        return PARTLY
+    if data_older and verdict in (NOT_SUPPORTED, CONTRADICTED):
+        return NOT_TESTABLE
+    return verdict
+
+
+def directional_test(right_direction: bool, p_claimed: float, p_opposite: float, alpha: float = ALPHA,
+                     cap: str = SUPPORTED, n_units: int | None = None) -> str:
+    """Rule ``directional-test``: for a claimed direction (an effect, a slope, a departure).
+
+    Supported when the estimate goes the claimed way with a one-sided p ≤ α; contradicted when
+    it goes the other way with a one-sided p ≤ α; not supported otherwise (a sign alone is no
+    evidence). ``cap`` is the best verdict the design allows (a comparison that cannot
+    attribute a gap to a policy is capped at partly supported). With ``n_units`` placebo units
+    the smallest attainable p is 1/n_units; when it exceeds α the test cannot decide: not
+    testable (too few comparison units), whatever the estimate.
+    """
+    if n_units is not None and 1 / n_units > alpha:
+        return NOT_TESTABLE
+    if right_direction and p_claimed <= alpha:
+        return cap
+    if not right_direction and p_opposite <= alpha:
+        return CONTRADICTED
+    return NOT_SUPPORTED
+
+
+def one_sided_from_two_sided(coef: float, p_two_sided: float, claimed: int) -> tuple[float, float]:
+    """(p in the claimed direction, p in the opposite direction) from a symmetric two-sided p."""
+    half = p_two_sided / 2
+    return (half, 1 - half) if coef * claimed > 0 else (1 - half, half)
+
+
+def rank_position(position: float, top: float = 0.10, claimed_top: bool = True) -> str:
+    """Rule ``rank-position``: 'one of the most …' holds within the top ``top`` share of the
+    ranking (position 0 = first, 1 = last); the other half of the ranking contradicts it; in
+    between, not supported."""
+    pos = position if claimed_top else 1 - position
+    if pos <= top:
+        return SUPPORTED
+    if pos > 0.5:
+        return CONTRADICTED
+    return NOT_SUPPORTED
+
+
+# ------------------------------------------------------------------ wording
+@dataclass(frozen=True)
+class Phrase:
+    """What a verbal quantity allows: a closed interval for the value it qualifies."""
+
+    phrase: str
+    meaning: str
+    low: float  # relative to X (``relative``) or an absolute share/magnitude
+    high: float
+    relative: bool = True
+
+    def bounds(self, x: float | None) -> tuple[float, float]:
+        if self.relative:
+            if x is None:
+                raise ValueError(f"'{self.phrase}' qualifies a printed number, and none was given")
+            lo, hi = sorted((self.low * x, self.high * x))
+            return lo, hi
+        return self.low, self.high
+
+
+WORDING: dict[str, Phrase] = {p.phrase: p for p in (
+    Phrase("nästan hälften", "almost half: 40 % to 50 %", 0.40, 0.50, relative=False),
+    Phrase("nästan en tredjedel", "almost a third: 30 % to 33.3 %", 0.30, 1 / 3, relative=False),
+    Phrase("drygt", "a little over X: X to 1.10·X", 1.0, 1.10),
+    Phrase("knappt", "a little under X: 0.90·X to X", 0.90, 1.0),
+    Phrase("omkring", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
+    Phrase("cirka", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
+    Phrase("kraftigt", "sharply: a change of at least 20 % in magnitude", 0.20, math.inf, relative=False),
+    Phrase("inte förändrats markant", "not changed markedly: a change under 5 % in magnitude", 0.0, 0.05,
+           relative=False),
+    Phrase("en av de … mest", "one of the most: within the top 10 % of the ranking", 0.0, 0.10, relative=False),
+)}
+"""The declared table of what each verbal quantity allows (shares as fractions)."""
+
+
+def wording(phrase: str, value: float, x: float | None = None) -> str:
+    """Rule ``wording``: the value lies within what the phrase allows → supported; otherwise
+    contradicted (the words say something the number does not). Magnitude phrases
+    ('kraftigt', 'inte förändrats markant') are judged on |value|."""
+    if phrase not in WORDING:
+        raise ValueError(f"Phrase {phrase!r} is not in the wording table; add it to rulebook.WORDING first")
+    p = WORDING[phrase]
+    lo, hi = p.bounds(x)
+    v = abs(value) if phrase in ("kraftigt", "inte förändrats markant") else value
+    return SUPPORTED if lo - 1e-12 <= v <= hi + 1e-12 else CONTRADICTED
+
+
+# ------------------------------------------------------------------ claims from checks
+def combine_primaries(verdicts: Iterable[str], mode: str = "all") -> str:
+    """Rule ``primary-checks``: a claim's verdict is its primary check's verdict.
+
+    With several primaries (``combine: all``, every part of the claim must hold): all
+    supported → supported; none supported or partly → the weakest tested part (contradicted
+    when any part is contradicted and none holds); otherwise partly supported. Parts that are
+    not testable are set aside; a claim with an untested part is at most partly supported.
+    ``combine: each`` (the same claim tested in several places, e.g. reform events) uses the
+    same rule.
+    """
+    vs = list(verdicts)
+    tested = [v for v in vs if v != NOT_TESTABLE]
+    if not tested:
+        return NOT_TESTABLE
+    if mode not in ("all", "each"):
+        raise ValueError(f"Unknown combination {mode!r}")
+    if all(v == SUPPORTED for v in tested):
+        return PARTLY if len(tested) < len(vs) else SUPPORTED
+    if any(v in (SUPPORTED, PARTLY) for v in tested):
+        return PARTLY
+    return CONTRADICTED if CONTRADICTED in tested else NOT_SUPPORTED
+
+
+def apply_secondaries(verdict: str, secondary: Iterable[str]) -> str:
+    """Rule ``secondary-checks``: secondary checks (robustness, other measures, context) may
+    lower a verdict, never raise it: a supported verdict with a contradicted secondary becomes
+    partly supported."""
+    if verdict == SUPPORTED and CONTRADICTED in set(secondary):
+        return PARTLY
+    return verdict
+
+
+def claim_verdict(checks: list[tuple[str, str]], primary: list[str] | None, mode: str = "all") -> str:
+    """The claim's verdict from (label, verdict) pairs and its declared primary labels."""
+    if not checks:
+        return NOT_TESTABLE
+    if not primary:
+        primary = [checks[0][0]]
+    prim = [v for lab, v in checks if lab in primary]
+    if not prim:
+        raise ValueError(f"None of the declared primary checks {primary} was computed")
+    sec = [v for lab, v in checks if lab not in primary]
+    return apply_secondaries(combine_primaries(prim, mode), sec)
+
+
+# ------------------------------------------------------------------ the rule table for the book
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    applies_to: str
+    statement: str
+    thresholds: dict = field(default_factory=dict)
+    example: Callable[[], str] | None = None
+
+
+def _ex_numeric() -> str:
+    t = tolerance("share")
+    return (f"Published 43.1 %, reproduced 42.4 % (share, tolerance {t.describe()} pp): "
+            f"{numeric_match(43.1, 42.4, t)}; reproduced 40.9 %: {numeric_match(43.1, 40.9, t)}; "
+            f"published −5.0 % change, reproduced +3.0 %: {numeric_match(-5.0, 3.0, tolerance('change'))}.")
+
+
+def _ex_year() -> str:
+    return (f"A 2024 claim matched with 2022 data: {year_mismatch(SUPPORTED, True)}; a 2024 claim that 2022 data "
+            f"do not match: {year_mismatch(NOT_SUPPORTED, True)}.")
+
+
+def _ex_directional() -> str:
+    return (f"A claimed fall of −25 % with one-sided placebo p = 0.14: {directional_test(True, 0.14, 0.86)}; with "
+            f"p = 0.03: {directional_test(True, 0.03, 0.97)}; a rise with p = 0.02 in the opposite direction: "
+            f"{directional_test(False, 0.98, 0.02)}; a comparison design (capped) with p = 0.03: "
+            f"{directional_test(True, 0.03, 0.97, cap=PARTLY)}; with only 10 placebo units (smallest p 0.10): "
+            f"{directional_test(True, 0.10, 0.90, n_units=10)}.")
+
+
+def alpha_alternatives(decide: Callable[[float], str]) -> dict[str, str]:
+    """A rule's verdict at each alternative significance level (for the claim's stability)."""
+    return {name: decide(a) for name, a in ALPHA_ALTERNATIVES.items()}
+
+
+def _ex_rank() -> str:
+    return (f"Rank 12 of 290 (position 0.04) for 'one of the most': {rank_position(11 / 289)}; rank 200 of 290: "
+            f"{rank_position(199 / 289)}.")
+
+
+def _ex_wording() -> str:
+    return (f"'nästan en tredjedel' for a printed 28 %: {wording('nästan en tredjedel', 0.28)}; 'drygt 40' for "
+            f"42: {wording('drygt', 42, 40)}; 'kraftigt' for a −4 % change: {wording('kraftigt', -0.04)}.")
+
+
+def _ex_primary() -> str:
+    return (f"Three reform events, each its own primary part, all not supported: "
+            f"{combine_primaries([NOT_SUPPORTED] * 3)}; two parts, one supported and one not: "
+            f"{combine_primaries([SUPPORTED, NOT_SUPPORTED])}; one part untested: "
+            f"{combine_primaries([SUPPORTED, NOT_TESTABLE])}.")
+
+
+def _ex_secondary() -> str:
+    return (f"Primary not supported, a robustness measure supported: "
+            f"{claim_verdict([('main', NOT_SUPPORTED), ('robust', SUPPORTED)], ['main'])} (never raised); primary "
+            f"supported, a secondary contradicted: "
+            f"{claim_verdict([('main', SUPPORTED), ('robust', CONTRADICTED)], ['main'])}.")
+
+
+RULES: dict[str, Rule] = {r.name: r for r in (
+    Rule("numeric-match", "a printed number (level, share, change, rate, rank, count, arithmetic)",
+         "Supported when the reproduced number lies within the tolerance declared for its kind; contradicted when "
+         "it has the opposite sign (a change or difference going the other way); not supported otherwise. There is "
+         "no wider 'partly' band: a number outside its tolerance does not match.",
+         {k: f"{t.describe()} — {why}" for k, (t, why) in TOLERANCES.items()}, _ex_numeric),
+    Rule("year-mismatch", "a check made with data for another year than the claim",
+         "A match with another year than claimed is at most partly supported (consistent, not verified for the "
+         "claimed year); a mismatch with data older than the claimed year is not testable (older data cannot "
+         "reject a claim about a later year). Re-evaluated automatically when newer data arrive.", {}, _ex_year),
+    Rule("directional-test", "a claimed direction: an effect of a reform, a slope, a departure from a comparison",
+         "Supported when the estimate goes the claimed way with a one-sided p ≤ α (placebo permutation p for "
+         "synthetic controls, the regression's p for slopes); contradicted when it goes the other way with a "
+         "one-sided p ≤ α; not supported otherwise: a sign alone is no evidence. Designs that cannot attribute a "
+         "gap to a policy (a comparison of two municipalities) are capped at partly supported. A permutation test "
+         "whose smallest attainable p (1 / number of placebo units, the treated unit counted) exceeds α cannot "
+         "decide: not testable.",
+         {"α (one-sided)": ALPHA, "placebo units kept": f"pre-period RMSPE at most {FIT_FACTOR:g}× the treated unit's",
+          "stability alternatives": ", ".join(f"{k}" for k in ALPHA_ALTERNATIVES)}, _ex_directional),
+    Rule("effect-event", "an effect claim about one reform event (activation chapter)",
+         "The directional test on the synthetic-control gap decides supported / not supported / contradicted. A "
+         "supported test stays supported only if the event study's mean post coefficient also has a placebo "
+         "interval (1 − 2α) on the claimed side with both reference periods, the leads show no pre-trend at α, and "
+         "no probed threat stays open; when one of these fails it is partly supported.",
+         {"α": ALPHA, "event-study interval": f"{1 - 2 * ALPHA:.0%} placebo interval"}, None),
+    Rule("rank-position", "'one of the most …', 'among those that cut most', a position in a ranking",
+         "Supported within the top 10 % of the relevant ranking; contradicted in the other half of the ranking; "
+         "not supported in between.", {"top": "10 %", "other side": "beyond the median"}, _ex_rank),
+    Rule("wording", "the documents' verbal quantities, against data or against the document's own number",
+         "The value the phrase qualifies must lie within what the phrase allows (table below); otherwise "
+         "contradicted. Applied also where the document prints both the words and the number: a document can "
+         "contradict itself without any data.",
+         {p.phrase: p.meaning for p in WORDING.values()}, _ex_wording),
+    Rule("document-statement", "a verbal statement checked against a described piece of evidence",
+         "Supported when the data show what the sentence says, in the way the check's note specifies; contradicted "
+         "when they show the opposite; not supported when they show neither; not testable when the data cannot "
+         "show it (for example only a proxy of the claimed measure exists: a proxy is context, never evidence).",
+         {}, None),
+    Rule("primary-checks", "every claim",
+         "Each claim declares in data/claims.yaml which check(s) answer it as worded. The claim's verdict is its "
+         "primary check's verdict; several primaries are combined: all supported → supported; some supported or "
+         "partly → partly supported; none → not supported, or contradicted when a part is contradicted. An "
+         "untested part caps the claim at partly supported.", {}, _ex_primary),
+    Rule("secondary-checks", "every claim",
+         "Secondary checks (robustness, other measures, context) may lower a verdict, never raise it: a supported "
+         "claim with a contradicted secondary check is partly supported.", {}, _ex_secondary),
+    Rule("stability", "every evaluated claim",
+         "A verdict is robust when it is unchanged under each reasonable alternative: the tolerance halved and "
+         "doubled, the other conventional significance levels, and (for synthetic controls) the donor-pool "
+         "variants; otherwise fragile, and the alternatives that flip it are listed.",
+         {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES])}, None),
+)}
+
+
+def rule(name: str) -> Rule:
+    if name not in RULES:
+        raise ValueError(f"Unknown rule {name!r}; the rulebook has {', '.join(RULES)}")
+    return RULES[name]
+
+
+def rule_tag(name: str) -> str:
+    """The prefix every check's note starts with: 'Rule numeric-match.'"""
+    rule(name)
+    return f"Rule {name}."
