@@ -249,6 +249,31 @@ def cap_year(check: Check) -> Check:
     return check
 
 
+def wording_checks(claim_id: str) -> list[Check]:
+    """Rule wording for each verbal quantity the claim declares (``wording:`` in
+    data/claims.yaml) against the number the document itself prints for it: a document can
+    contradict itself without any data."""
+    out = []
+    for use in claim(claim_id).get("wording") or []:
+        phrase, pub = use["phrase"], published(claim_id, use["key"])
+        if not isinstance(pub.value, (int, float)):
+            raise ClaimsError(f"{claim_id}.wording: {use['key']} is not a printed number")
+        value = float(pub.value) / 100 if "%" in pub.unit else float(pub.value)
+        try:
+            verdict = R.wording(phrase, value)
+        except ValueError as exc:
+            raise ClaimsError(f"{claim_id}.wording: {exc}") from exc
+        meaning = R.WORDING[phrase].meaning
+        out.append(Check(
+            label=f"Wording: '{phrase}' for the printed {pub.value:g} {pub.unit}".rstrip(),
+            published=phrase, reproduced=_clean(pub.value), unit=pub.unit, year_published=pub.year,
+            year_data=None, verdict=verdict, rule="wording",
+            note=(f"The document prints '{phrase}' for its own {pub.value:g} {pub.unit}; the wording table allows "
+                  f"{meaning}. No data needed: the document's words and its number are compared."),
+        ))
+    return out
+
+
 def primary_of(claim_id: str) -> tuple[list[str] | None, str]:
     """The claim's declared primary check labels and how several are combined."""
     entry = claim(claim_id)
@@ -258,7 +283,7 @@ def primary_of(claim_id: str) -> tuple[list[str] | None, str]:
 def claim_verdict(claim_id: str, checks: list[Check]) -> str:
     """Rules primary-checks and secondary-checks applied to a claim's checks."""
     prim, mode = primary_of(claim_id)
-    present = [c for c in checks if prim is None or c.label in prim]
+    present = [c for c in checks if prim is None or R.is_primary(c.label, prim)]
     if prim is not None and not present:  # this chapter computes only secondary parts of the claim
         return R.apply_secondaries(R.NOT_TESTABLE, [c.verdict for c in checks])
     try:

@@ -53,6 +53,12 @@ def evaluate(chapter: str, data_dir=None, post: Callable | None = None) -> list[
         res = _REGISTRY[chapter][cid](data_dir)
         if res.id != cid:
             raise ClaimsError(f"{_REGISTRY[chapter][cid].__name__} is registered for {cid} but returned {res.id}")
+        extra = C.wording_checks(cid)
+        if extra:  # the document's words against its own number (rule wording)
+            res.checks.extend(extra)
+            if res.verdict != C.R.NOT_TESTABLE or any(C.R.is_primary(c.label, C.primary_of(cid)[0] or [])
+                                                      for c in extra):
+                res.verdict = C.claim_verdict(cid, res.checks)
         if post is not None:
             res = post(res)
         out.append(res)

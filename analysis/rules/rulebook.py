@@ -12,6 +12,7 @@ contradicted; 'not testable' stands apart (no data can decide).
 
 from __future__ import annotations
 
+import fnmatch
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -170,12 +171,15 @@ class Phrase:
 
 
 WORDING: dict[str, Phrase] = {p.phrase: p for p in (
-    Phrase("nästan hälften", "almost half: 40 % to 50 %", 0.40, 0.50, relative=False),
-    Phrase("nästan en tredjedel", "almost a third: 30 % to 33.3 %", 0.30, 1 / 3, relative=False),
+    Phrase("nästan hälften", "almost half: 45 % to 50 % (as every 'nästan X': 0.9·X to X)", 0.45, 0.50,
+           relative=False),
+    Phrase("nästan en tredjedel", "almost a third: 30 % to 33.3 % (0.9·X to X)", 0.30, 1 / 3, relative=False),
+    Phrase("uppemot", "up to about X: 0.90·X to X", 0.90, 1.0),
     Phrase("drygt", "a little over X: X to 1.10·X", 1.0, 1.10),
     Phrase("knappt", "a little under X: 0.90·X to X", 0.90, 1.0),
     Phrase("omkring", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
     Phrase("cirka", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
+    Phrase("ungefär", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
     Phrase("kraftigt", "sharply: a change of at least 20 % in magnitude", 0.20, math.inf, relative=False),
     Phrase("inte förändrats markant", "not changed markedly: a change under 5 % in magnitude", 0.0, 0.05,
            relative=False),
@@ -229,16 +233,23 @@ def apply_secondaries(verdict: str, secondary: Iterable[str]) -> str:
     return verdict
 
 
+def is_primary(label: str, primary: list[str]) -> bool:
+    """A check label matches a declared primary label exactly, or a pattern with '*' (for a
+    label that names a year taken from the data)."""
+    return any(fnmatch.fnmatchcase(label, p) if "*" in p else label == p for p in primary)
+
+
 def claim_verdict(checks: list[tuple[str, str]], primary: list[str] | None, mode: str = "all") -> str:
-    """The claim's verdict from (label, verdict) pairs and its declared primary labels."""
+    """The claim's verdict from (label, verdict) pairs and its declared primary labels
+    (undeclared: the first check is primary)."""
     if not checks:
         return NOT_TESTABLE
     if not primary:
         primary = [checks[0][0]]
-    prim = [v for lab, v in checks if lab in primary]
+    prim = [v for lab, v in checks if is_primary(lab, primary)]
     if not prim:
         raise ValueError(f"None of the declared primary checks {primary} was computed")
-    sec = [v for lab, v in checks if lab not in primary]
+    sec = [v for lab, v in checks if not is_primary(lab, primary)]
     return apply_secondaries(combine_primaries(prim, mode), sec)
 
 
