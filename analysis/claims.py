@@ -179,9 +179,19 @@ def check_value(
     if tol is None:
         tol = R.tolerance(pub.kind)
     year_rule, year_note = _year_rule(pub.year, year_data)
-    raw = R.numeric_match(float(pub.value), float(reproduced), tol)
-    verdict = year_rule(raw)
-    notes = [f"Tolerance {tol.describe()} {pub.unit}".strip() + f" ({pub.kind})."]
+    phrase = phrase_for(claim_id, key)
+    if phrase is not None:  # 'drygt 2 700': the words, not a tolerance, say what the number allows
+        raw = R.wording(phrase, float(reproduced), float(pub.value))
+        lo, hi = R.WORDING[phrase].bounds(float(pub.value))
+        verdict = year_rule(raw)
+        notes = [f"Rule wording: the document says '{phrase} {pub.value:g}', which allows {lo:,.4g} to {hi:,.4g} "
+                 f"{pub.unit} ({R.WORDING[phrase].meaning})."]
+        rule, alternatives = "wording", {}
+    else:
+        raw = R.numeric_match(float(pub.value), float(reproduced), tol)
+        verdict = year_rule(raw)
+        notes = [f"Tolerance {tol.describe()} {pub.unit}".strip() + f" ({pub.kind})."]
+        rule, alternatives = "numeric-match", _alternatives_numeric(float(pub.value), float(reproduced), tol, year_rule)
     if year_note:
         notes.append(year_note + (f" The data would say '{raw}', but a claim about a later year cannot be rejected "
                                   "with older data." if verdict == R.NOT_TESTABLE else ""))
@@ -196,8 +206,8 @@ def check_value(
         year_data=_clean(year_data),
         verdict=verdict,
         note=" ".join(notes),
-        rule="numeric-match",
-        alternatives=_alternatives_numeric(float(pub.value), float(reproduced), tol, year_rule),
+        rule=rule,
+        alternatives=alternatives,
     )
 
 
@@ -236,6 +246,17 @@ def check_statement(
     )
 
 
+def cap_check(check: Check, cap: str, rule: str, why: str) -> Check:
+    """Bound a check's verdict (and its alternatives) by a named rule of the rulebook."""
+    R.rule(rule)
+    new = R.at_most(check.verdict, cap)
+    if new != check.verdict:
+        check.note += f" Rule {rule}: {why} The comparison alone would say '{check.verdict}'."
+        check.verdict = new
+    check.alternatives = {k: R.at_most(v, cap) for k, v in check.alternatives.items()}
+    return check
+
+
 def cap_year(check: Check) -> Check:
     """Apply rule year-mismatch to a statement check whose data are from another year."""
     year_rule, year_note = _year_rule(check.year_published, check.year_data)
@@ -249,18 +270,29 @@ def cap_year(check: Check) -> Check:
     return check
 
 
+def phrase_for(claim_id: str, key: str) -> str | None:
+    """The verbal quantity ('drygt', 'knappt', …) the document puts on a printed number, if declared."""
+    for use in claim(claim_id).get("wording") or []:
+        p = R.WORDING.get(use["phrase"])
+        if use["key"] == key and p is not None and p.relative:
+            return use["phrase"]
+    return None
+
+
 def wording_checks(claim_id: str) -> list[Check]:
     """Rule wording for each verbal quantity the claim declares (``wording:`` in
     data/claims.yaml) against the number the document itself prints for it: a document can
     contradict itself without any data."""
     out = []
     for use in claim(claim_id).get("wording") or []:
+        if R.WORDING.get(use["phrase"]) is None or R.WORDING[use["phrase"]].relative:
+            continue  # a phrase qualifying a printed X is judged against the data, in check_value
         phrase, pub = use["phrase"], published(claim_id, use["key"])
         if not isinstance(pub.value, (int, float)):
             raise ClaimsError(f"{claim_id}.wording: {use['key']} is not a printed number")
         value = float(pub.value) / 100 if "%" in pub.unit else float(pub.value)
         try:
-            verdict = R.wording(phrase, value)
+            verdict = R.wording(phrase, value, own_number=True)
         except ValueError as exc:
             raise ClaimsError(f"{claim_id}.wording: {exc}") from exc
         meaning = R.WORDING[phrase].meaning

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from . import taxes
-from .claims import Tolerance
 from .errors import DataError
 from .kolada import RIKET, load_kpis, snapshot_root
 from .municipalities import municipalities, names, resolve
+from .rules.rulebook import Tolerance, widen_for_drift
 
 SOLNA = "0184"
 SUNDBYBERG = "0183"
@@ -173,9 +173,7 @@ def drift_tolerance(s: pd.Series, gap: int, base: Tolerance, window: int = 10, q
         raise DataError(f"Too few {gap}-year changes in {s.name} to set a drift tolerance ({len(changes)})")
     drift = float(np.quantile(changes, q))
     drift = round(drift, 3) if relative else round(drift, 2)
-    if relative:
-        return Tolerance(abs=base.abs, rel=(base.rel or 0.0) + drift)
-    return Tolerance(abs=(base.abs or 0.0) + drift, rel=base.rel)
+    return widen_for_drift(base, drift, relative)
 
 
 def closest_kpi(candidates: dict[str, float], published: float) -> tuple[str, float, float]:

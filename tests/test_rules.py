@@ -72,22 +72,29 @@ def test_rank_position():
 
 
 # ------------------------------------------------------------------ wording
-@pytest.mark.parametrize("phrase, value, x, verdict", [
-    ("nästan en tredjedel", 0.28, None, "contradicted"),  # 28 % is 0.84 of a third
-    ("nästan en tredjedel", 0.31, None, "supported"),
-    ("nästan hälften", 0.431, None, "contradicted"),  # 43.1 % is 0.86 of a half
-    ("nästan hälften", 0.47, None, "supported"),
-    ("drygt", 2750, 2700, "supported"),
-    ("drygt", 2680, 2700, "contradicted"),  # 'a little over' a number it is under
-    ("knappt", 88, 90, "supported"),
-    ("omkring", 85, 90, "supported"),
-    ("kraftigt", -0.25, None, "supported"),
-    ("kraftigt", -0.04, None, "contradicted"),
-    ("inte förändrats markant", -0.019, None, "supported"),
-    ("en av de … mest", 0.08, None, "supported"),
+@pytest.mark.parametrize("phrase, value, x, own, verdict", [
+    ("nästan en tredjedel", 0.28, None, True, "contradicted"),  # the document's own 28 % is 0.84 of a third
+    ("nästan en tredjedel", 0.28, None, False, "not supported"),  # data at 28 %: outside, but not the other side
+    ("nästan en tredjedel", 0.31, None, True, "supported"),
+    ("nästan en tredjedel", 0.36, None, False, "contradicted"),  # more than a third: the words deny it
+    ("nästan hälften", 0.431, None, True, "contradicted"),  # 43.1 % is 0.86 of a half
+    ("nästan hälften", 0.47, None, True, "supported"),
+    ("drygt", 2750, 2700, False, "supported"),
+    ("drygt", 2680, 2700, False, "contradicted"),  # 'a little over' a number the data put it under
+    ("drygt", 3200, 2700, False, "not supported"),  # over, but by far more than 'a little'
+    ("knappt", 88, 90, False, "supported"),
+    ("knappt", 91, 90, False, "contradicted"),
+    ("omkring", 85, 90, False, "supported"),
+    ("omkring", 70, 90, False, "not supported"),
+    ("kraftigt", -0.25, None, False, "supported"),
+    ("kraftigt", -0.04, None, False, "not supported"),
+    ("inte förändrats markant", -0.019, None, False, "supported"),
+    ("inte förändrats markant", 0.12, None, False, "contradicted"),
+    ("en av de … mest", 0.08, None, False, "supported"),
+    ("en av de … mest", 0.70, None, False, "contradicted"),
 ])
-def test_wording_table(phrase, value, x, verdict):
-    assert R.wording(phrase, value, x) == verdict
+def test_wording_table(phrase, value, x, own, verdict):
+    assert R.wording(phrase, value, x, own_number=own) == verdict
 
 
 def test_wording_unknown_phrase_and_missing_number():
@@ -103,6 +110,8 @@ def test_document_contradicts_itself_without_data():
     assert chk.rule == "wording" and chk.verdict == "contradicted" and chk.note.startswith("Rule wording.")
     (chk,) = C.wording_checks("C100")
     assert chk.verdict == "contradicted"
+    assert C.wording_checks("C118") == []  # 'drygt 2 700' qualifies a number: judged against data in check_value
+    assert C.phrase_for("C118", "per_inhabitant") == "drygt"
 
 
 # ------------------------------------------------------------------ claims from checks

@@ -40,9 +40,21 @@ def __getattr__(attr: str):
     raise AttributeError(attr)
 
 
+def chapter_modules() -> dict[str, str]:
+    """Chapter name → module name: the package's ``CHAPTER_MODULES`` when one has been set on it
+    (tests register fake chapters with ``monkeypatch.setattr(chapters, "CHAPTER_MODULES", …)``),
+    else the discovered chapters."""
+    mods = globals().get("CHAPTER_MODULES")
+    return dict(mods) if mods is not None else discover()
+
+
 def chapter_module(name: str):
-    """The module that evaluates a chapter's claims."""
-    mods = _discover()
+    """The module that evaluates a chapter's claims; the contract is ``evaluate(data_dir)``.
+
+    Raises KeyError for an unknown chapter and ModuleNotFoundError when its module cannot be
+    imported.
+    """
+    mods = chapter_modules()
     if name not in mods:
         raise KeyError(f"Unknown chapter {name!r}; chapters: {sorted(mods)}")
-    return mods[name]
+    return importlib.import_module(mods[name])

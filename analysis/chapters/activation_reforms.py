@@ -694,15 +694,8 @@ def _immediate_check(D: Design, ek: str):
 def _rank_check(D: Design, kpi: str):
     s = D.ranking[kpi]
     sens = D.sensitivity[kpi]
-    top_kr, top_pct = s["percentile kr"] <= TOP * 100, s["percentile %"] <= TOP * 100
-    if s["change"] >= 0:
-        verdict = "contradicted"
-    elif top_kr and top_pct:
-        verdict = "supported"
-    elif top_kr or top_pct or min(s["percentile kr"], s["percentile %"]) <= 25:
-        verdict = "partly supported"
-    else:
-        verdict = "not supported"
+    position = max(s["percentile kr"], s["percentile %"]) / 100  # both measures must place Växjö
+    verdict = RB.CONTRADICTED if s["change"] >= 0 else RB.wording("en av de … mest", position)
     in_top = int(((sens["percentile kr"] <= TOP * 100) & (sens["percentile %"] <= TOP * 100)).sum())
     skipped = [y for y in unusable_years(kpi, VAXJO, D.data_dir) if y in SENS_STARTS + SENS_ENDS]
     note = (
@@ -719,9 +712,9 @@ def _rank_check(D: Design, kpi: str):
             else ""
         )
         + f". Current prices; national changes affect all municipalities alike and "
-        f"leave ranks unchanged. Rule: supported if Växjö is within the {TOP:.0%} largest falls in both kr/inv and %; "
-        "partly supported if in one of them or within the 25 % largest; contradicted if its cost rose; "
-        "not supported otherwise."
+        f"leave ranks unchanged. Rule wording ('en av de … mest'): supported if Växjö is within the "
+        f"{RB.WORDING['en av de … mest'].high:.0%} largest falls in both kr/inv and %; contradicted if it is in the "
+        "lower half on either, or its cost rose; not supported otherwise."
     )
     return check_statement(
         "C136",
@@ -732,6 +725,7 @@ def _rank_check(D: Design, kpi: str):
         year_data="2012–2021",
         unit=f"rank of {s['n']} (kr/inv fall)",
         label=f"Växjö's rank among the largest cuts, {kpi}",
+        rule="wording",
     )
 
 

@@ -73,6 +73,7 @@ TOLERANCES: dict[str, tuple[Tolerance, str]] = {
                                    "every year)"),
     "rate": (Tolerance(abs=0.005), "tax rates in kr per 100 kr: printed with two decimals, so half a unit of the "
                                    "last digit"),
+    "ratio": (Tolerance(abs=0.1), "ratios to a base year ('halved' = 0.5): one decimal"),
     "rank": (Tolerance(abs=0.5), "ranks: exact"),
     "count": (Tolerance(abs=0.5), "counts (municipalities, years, rows): exact"),
     "arithmetic": (Tolerance(abs=0.015), "a document's own sums and ratios of printed, rounded numbers: the rounding "
@@ -110,6 +111,28 @@ def year_mismatch(verdict: str, data_older: bool) -> str:
     if data_older and verdict in (NOT_SUPPORTED, CONTRADICTED):
         return NOT_TESTABLE
     return verdict
+
+
+def widen_for_drift(tol: Tolerance, drift: float, relative: bool = True) -> Tolerance:
+    """Rule ``year-drift``: when the data end before the claimed year, the tolerance widens by
+    the series' own typical move over that many years (the median absolute change, computed by
+    the caller from the series); a match then means 'consistent', and year-mismatch caps it."""
+    if relative:
+        return Tolerance(abs=tol.abs, rel=(tol.rel or 0.0) + drift)
+    return Tolerance(abs=(tol.abs or 0.0) + drift, rel=tol.rel)
+
+
+def cannot_fail(tol: Tolerance, published: float) -> bool:
+    """Rule ``cannot-fail``: a check whose tolerance is at least the printed value's own size
+    could not fail (even zero would match), so it cannot discriminate: not testable."""
+    return tol.limit(published) >= abs(published)
+
+
+def at_most(verdict: str, cap: str) -> str:
+    """The weaker of a verdict and a cap (rules that bound what a design can show)."""
+    if verdict == NOT_TESTABLE or cap == NOT_TESTABLE:
+        return NOT_TESTABLE if cap == NOT_TESTABLE else verdict
+    return verdict if STRENGTH[verdict] <= STRENGTH[cap] else cap
 
 
 def directional_test(right_direction: bool, p_claimed: float, p_opposite: float, alpha: float = ALPHA,
@@ -153,51 +176,73 @@ def rank_position(position: float, top: float = 0.10, claimed_top: bool = True) 
 # ------------------------------------------------------------------ wording
 @dataclass(frozen=True)
 class Phrase:
-    """What a verbal quantity allows: a closed interval for the value it qualifies."""
+    """What a verbal quantity allows: a closed interval for the value it qualifies, and where a
+    value says the opposite of the words (beyond ``denies_above`` / below ``denies_below``).
+
+    Bounds are multiples of the printed number X when ``relative``, else absolute (shares as
+    fractions, changes as fractions in magnitude, ranking positions from 0 = first to 1 = last).
+    """
 
     phrase: str
     meaning: str
-    low: float  # relative to X (``relative``) or an absolute share/magnitude
+    low: float
     high: float
     relative: bool = True
+    denies_above: float | None = None
+    denies_below: float | None = None
+    magnitude: bool = False  # judged on |value| (a change of either sign)
+
+    def _scale(self, v: float | None, x: float | None) -> float | None:
+        if v is None or not self.relative:
+            return v
+        if x is None:
+            raise ValueError(f"'{self.phrase}' qualifies a printed number, and none was given")
+        return v * x
 
     def bounds(self, x: float | None) -> tuple[float, float]:
-        if self.relative:
-            if x is None:
-                raise ValueError(f"'{self.phrase}' qualifies a printed number, and none was given")
-            lo, hi = sorted((self.low * x, self.high * x))
-            return lo, hi
-        return self.low, self.high
+        lo, hi = self._scale(self.low, x), self._scale(self.high, x)
+        return (min(lo, hi), max(lo, hi))
 
 
 WORDING: dict[str, Phrase] = {p.phrase: p for p in (
-    Phrase("nästan hälften", "almost half: 45 % to 50 % (as every 'nästan X': 0.9·X to X)", 0.45, 0.50,
-           relative=False),
-    Phrase("nästan en tredjedel", "almost a third: 30 % to 33.3 % (0.9·X to X)", 0.30, 1 / 3, relative=False),
-    Phrase("uppemot", "up to about X: 0.90·X to X", 0.90, 1.0),
-    Phrase("drygt", "a little over X: X to 1.10·X", 1.0, 1.10),
-    Phrase("knappt", "a little under X: 0.90·X to X", 0.90, 1.0),
+    Phrase("nästan hälften", "almost half: 45 % to 50 % (as every 'nästan X': 0.9·X to X); more than half "
+           "says the opposite", 0.45, 0.50, relative=False, denies_above=0.50),
+    Phrase("nästan en tredjedel", "almost a third: 30 % to 33.3 % (0.9·X to X); more than a third says the opposite",
+           0.30, 1 / 3, relative=False, denies_above=1 / 3),
+    Phrase("uppemot", "up to about X: 0.90·X to X; above X says the opposite", 0.90, 1.0, denies_above=1.0),
+    Phrase("knappt", "a little under X: 0.90·X to X; above X says the opposite", 0.90, 1.0, denies_above=1.0),
+    Phrase("drygt", "a little over X: X to 1.10·X; below X says the opposite", 1.0, 1.10, denies_below=1.0),
     Phrase("omkring", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
     Phrase("cirka", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
     Phrase("ungefär", "about X: 0.90·X to 1.10·X", 0.90, 1.10),
-    Phrase("kraftigt", "sharply: a change of at least 20 % in magnitude", 0.20, math.inf, relative=False),
-    Phrase("inte förändrats markant", "not changed markedly: a change under 5 % in magnitude", 0.0, 0.05,
-           relative=False),
-    Phrase("en av de … mest", "one of the most: within the top 10 % of the ranking", 0.0, 0.10, relative=False),
+    Phrase("kraftigt", "sharply: a change of at least 20 % in magnitude", 0.20, math.inf, relative=False,
+           magnitude=True),
+    Phrase("inte förändrats markant", "not changed markedly: a change under 5 % in magnitude; 10 % or more says "
+           "the opposite", 0.0, 0.05, relative=False, denies_above=0.10, magnitude=True),
+    Phrase("en av de … mest", "one of the most: within the top 10 % of the ranking (position 0 = first); the "
+           "lower half says the opposite", 0.0, 0.10, relative=False, denies_above=0.5),
 )}
-"""The declared table of what each verbal quantity allows (shares as fractions)."""
+"""The declared table of what each verbal quantity allows."""
 
 
-def wording(phrase: str, value: float, x: float | None = None) -> str:
-    """Rule ``wording``: the value lies within what the phrase allows → supported; otherwise
-    contradicted (the words say something the number does not). Magnitude phrases
-    ('kraftigt', 'inte förändrats markant') are judged on |value|."""
+def wording(phrase: str, value: float, x: float | None = None, own_number: bool = False) -> str:
+    """Rule ``wording``: the value lies within what the phrase allows → supported. Against the
+    document's own printed number (``own_number``) anything else is contradicted (the words say
+    something the number does not). Against data, a value beyond what the words deny (above X
+    for 'knappt', below X for 'drygt') is contradicted, and otherwise not supported."""
     if phrase not in WORDING:
         raise ValueError(f"Phrase {phrase!r} is not in the wording table; add it to rulebook.WORDING first")
     p = WORDING[phrase]
     lo, hi = p.bounds(x)
-    v = abs(value) if phrase in ("kraftigt", "inte förändrats markant") else value
-    return SUPPORTED if lo - 1e-12 <= v <= hi + 1e-12 else CONTRADICTED
+    v = abs(value) if p.magnitude else value
+    if lo - 1e-12 <= v <= hi + 1e-12:
+        return SUPPORTED
+    if own_number:
+        return CONTRADICTED
+    above, below = p._scale(p.denies_above, x), p._scale(p.denies_below, x)
+    if (above is not None and v > above + 1e-12) or (below is not None and v < below - 1e-12):
+        return CONTRADICTED
+    return NOT_SUPPORTED
 
 
 # ------------------------------------------------------------------ claims from checks
@@ -294,8 +339,9 @@ def _ex_rank() -> str:
 
 
 def _ex_wording() -> str:
-    return (f"'nästan en tredjedel' for a printed 28 %: {wording('nästan en tredjedel', 0.28)}; 'drygt 40' for "
-            f"42: {wording('drygt', 42, 40)}; 'kraftigt' for a −4 % change: {wording('kraftigt', -0.04)}.")
+    return (f"the document's own 28 % called 'nästan en tredjedel': {wording('nästan en tredjedel', 0.28, own_number=True)}; "
+            f"'drygt 2 700' against data of 2 750: {wording('drygt', 2750, 2700)}, of 2 680: {wording('drygt', 2680, 2700)}, "
+            f"of 3 200: {wording('drygt', 3200, 2700)}; 'kraftigt' for a −4 % change: {wording('kraftigt', -0.04)}.")
 
 
 def _ex_primary() -> str:
@@ -322,6 +368,16 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "A match with another year than claimed is at most partly supported (consistent, not verified for the "
          "claimed year); a mismatch with data older than the claimed year is not testable (older data cannot "
          "reject a claim about a later year). Re-evaluated automatically when newer data arrive.", {}, _ex_year),
+    Rule("year-drift", "a printed level for a year after the data end",
+         "The tolerance widens by the median absolute change of the series' own over as many years as separate the "
+         "data from the claim (its last ten years, or the years since a method break); a match then only means "
+         "'consistent with the latest data', and year-mismatch caps it at partly supported.", {}, None),
+    Rule("cannot-fail", "any numeric check",
+         "A check whose tolerance is at least as large as the printed value itself could not fail (even zero would "
+         "match): it cannot discriminate and is not testable.", {}, None),
+    Rule("consistency-only", "a printed number whose underlying values are not public",
+         "When the data can only show that a printed number is consistent with others (for example an average "
+         "between two printed endpoints), the check is at most partly supported.", {}, None),
     Rule("directional-test", "a claimed direction: an effect of a reform, a slope, a departure from a comparison",
          "Supported when the estimate goes the claimed way with a one-sided p ≤ α (placebo permutation p for "
          "synthetic controls, the regression's p for slopes); contradicted when it goes the other way with a "
@@ -341,9 +397,11 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "Supported within the top 10 % of the relevant ranking; contradicted in the other half of the ranking; "
          "not supported in between.", {"top": "10 %", "other side": "beyond the median"}, _ex_rank),
     Rule("wording", "the documents' verbal quantities, against data or against the document's own number",
-         "The value the phrase qualifies must lie within what the phrase allows (table below); otherwise "
-         "contradicted. Applied also where the document prints both the words and the number: a document can "
-         "contradict itself without any data.",
+         "The value the phrase qualifies must lie within what the phrase allows (table below). A phrase that "
+         "qualifies a printed number X ('drygt 2 700') is judged against the data: outside the band it is not "
+         "supported, and on the side the words deny (below X for 'drygt') contradicted. A phrase that names a "
+         "share ('nästan en tredjedel') is also judged against the number the document itself prints for it: a "
+         "document can contradict itself without any data, and then the verdict is contradicted.",
          {p.phrase: p.meaning for p in WORDING.values()}, _ex_wording),
     Rule("document-statement", "a verbal statement checked against a described piece of evidence",
          "Supported when the data show what the sentence says, in the way the check's note specifies; contradicted "

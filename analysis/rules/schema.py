@@ -49,8 +49,8 @@ _THINGS = r"inhabitants|households|persons|people|pupils|users|employees|provide
 _TAX_RATE = r"kr per 100 kr( of taxable income)?"
 _LEVEL = [_MONEY, r"(quality )?index( points)?( \(.+\))?", _THINGS]
 _SHARE = [r"%", r"% of .+", r"(percent|per cent)( of .+)?", r"share( of .+)?"]
-_CHANGE = [r"% change", r"% (a|per) year", r"%", r"(pp|percentage points)( (a|per) year)?",
-           r"ratio to (\d{4}|the base year)", _TAX_RATE]
+_CHANGE = [r"% change", r"% (a|per) year", r"%", r"(pp|percentage points)( (a|per) year)?", _TAX_RATE]
+_RATIO = [r"ratio to (\d{4}|the base year)", r"ratio"]
 _RATE = [_TAX_RATE, r"%"]
 _RANK = [r"rank( \(.+\))?"]
 _COUNT = [r"municipalit(y|ies)", r"regions?", r"count(y|ies)", r"years", r"rows", r"number of .+"]
@@ -62,6 +62,7 @@ KIND_UNITS: dict[str, list[str]] = {
     "change": _CHANGE,          # % change, % a year, pp, ratio to a base year, net cost deviations in %,
                                 # changes in a tax rate (kr per 100 kr)
     "rate": _RATE,              # tax rates (kr per 100 kr, or printed in %)
+    "ratio": _RATIO,            # ratios to a base year ('halved' = 0.5)
     "rank": _RANK,
     "count": _COUNT,            # municipalities, regions, years, rows
     "arithmetic": _LEVEL + _SHARE + _CHANGE + _RATE + _COUNT,  # a printed sum: the unit of its parts
@@ -75,14 +76,15 @@ render a quantity ('nästan en tredjedel' of resources, '15–25' providers)."""
 KIND_HINTS = {
     "level": "kr, SEK bn, MSEK, … per year/inhabitant, index points, inhabitants, households, providers",
     "share": "%, % of …, percent, share of …",
-    "change": "% change, % a year, %, pp, ratio to YYYY, kr per 100 kr",
+    "change": "% change, % a year, %, pp, kr per 100 kr",
+    "ratio": "ratio to YYYY, ratio",
     "rate": "kr per 100 kr of taxable income, %",
     "rank": "rank, rank (…)",
     "count": "municipalities, regions, counties, years, rows, number of …",
     "arithmetic": "the unit of the printed parts it sums: a level, share, change, rate or count unit",
     "statement": "text, statement, direction, municipality, municipalities, year",
 }
-KIND_NOUNS = {"level": "a level", "share": "a share", "change": "a change", "rate": "a rate", "rank": "a rank",
+KIND_NOUNS = {"level": "a level", "share": "a share", "change": "a change", "rate": "a rate", "ratio": "a ratio", "rank": "a rank",
               "count": "a count", "arithmetic": "a printed sum", "statement": "a statement"}
 KINDS = tuple(KIND_UNITS)
 
