@@ -41,7 +41,7 @@ def _finish(entry: dict) -> dict:
     checks = entry["checks"]
     prim, _ = primary_of(cid)
     labels = [c["label"] for c in checks]
-    primary = [lab for lab in labels if lab in prim] if prim else labels[:1]
+    primary = [lab for lab in labels if R.is_primary(lab, prim)] if prim else labels[:1]
     for c in checks:
         c["role"] = "primary" if c["label"] in primary else "secondary"
     entry["primary"] = primary

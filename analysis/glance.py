@@ -41,9 +41,19 @@ def glance_table(results: list[dict]) -> pd.DataFrame:
                 "summary": r["summary"] if r else summary,
                 "chapter": r["chapter"] if r else ", ".join(entry.get("chapters", [])),
                 "checks": len(r["checks"]) if r else 0,
+                "stability": stability_text(r.get("stability") if r else None),
             }
         )
     return pd.DataFrame(rows)
+
+
+def stability_text(stability: dict | None) -> str:
+    """'robust', or 'fragile: significance level 0.10 → partly supported'; '' when not evaluated."""
+    if not stability:
+        return ""
+    if stability["label"] == "robust":
+        return "robust"
+    return "fragile: " + "; ".join(f"{f['alternative']} → {f['verdict']}" for f in stability["flips"])
 
 
 def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
@@ -149,7 +159,8 @@ def filterable_html(table: pd.DataFrame) -> str:
             f'data-document="{html.escape(r.document)}" data-verdict="{html.escape(r.verdict)}">'
             f"<td>{html.escape(r.id)}</td><td>{html.escape(r.theme)}</td><td>{html.escape(r.document)}</td>"
             f"<td>{html.escape(r.claim)}</td><td><b>{html.escape(r.verdict)}</b></td>"
-            f"<td>{html.escape(r.summary)}</td><td>{_chapter_links(r.chapter, linkable)}</td></tr>"
+            f"<td>{html.escape(r.summary)}</td><td>{_chapter_links(r.chapter, linkable)}</td>"
+            f"<td>{html.escape(r.stability) or '–'}</td></tr>"
         )
     return f"""
 <style>
@@ -167,7 +178,7 @@ def filterable_html(table: pd.DataFrame) -> str:
 </div>
 <div class="claims-scroll">
 <table class="claims-table" id="claims-table">
-<thead><tr><th>id</th><th>theme</th><th>doc</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th><th>chapter</th></tr></thead>
+<thead><tr><th>id</th><th>theme</th><th>doc</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th><th>chapter</th><th>stability</th></tr></thead>
 <tbody>
 {''.join(rows)}
 </tbody></table>

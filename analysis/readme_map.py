@@ -3,7 +3,8 @@ figure and table (``python -m analysis readme-map``).
 
 Generated, not written by hand, so it cannot drift from the code: claims come from
 data/claims.yaml and :data:`analysis.chapters.CHAPTER_MODULES` (the function is the one
-whose source names the claim id), exhibits from the ``plotting.show`` / ``plotting.table``
+registered for the claim with ``@claim_check(CHAPTER, "Cxxx")``, else the one whose source names
+the claim id), exhibits from the ``plotting.show`` / ``plotting.table``
 calls in the chapter sources (book/src/*.md).
 """
 
@@ -33,11 +34,31 @@ def _module_path(module: str) -> Path | None:
 
 
 CHECK_BUILDERS = {"check_value", "check_statement", "ClaimResult"}
+REGISTER = "claim_check"  # analysis.rules.registry.claim_check(CHAPTER, "Cxxx")
+
+
+def _registered_ids(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, int]]:
+    """(claim id, decorator line) for each ``@claim_check(CHAPTER, "Cxxx")`` on a function."""
+    out = []
+    for dec in fn.decorator_list:
+        if not isinstance(dec, ast.Call):
+            continue
+        name = dec.func.attr if isinstance(dec.func, ast.Attribute) else getattr(dec.func, "id", "")
+        if name != REGISTER:
+            continue
+        for arg in dec.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and re.fullmatch(r"C\d{3}", arg.value):
+                out.append((arg.value, dec.lineno))
+    return out
 
 
 def _functions_naming(path: Path) -> tuple[dict[str, list[tuple[str, int]]], set[str]]:
     """claim id -> [(innermost function whose code names it, line)], and the functions that
-    build checks (call check_value, check_statement or ClaimResult), from the module's AST."""
+    build checks (call check_value, check_statement or ClaimResult), from the module's AST.
+
+    A function registered for a claim with ``@claim_check(CHAPTER, "Cxxx")`` is the claim's
+    function: it comes first for that id (at its decorator's line) and counts as a builder.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: dict[str, list[tuple[str, int]]] = {}
     builders: set[str] = set()
@@ -45,6 +66,12 @@ def _functions_naming(path: Path) -> tuple[dict[str, list[tuple[str, int]]], set
     def visit(node, func):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             func = node.name
+            for cid, line in _registered_ids(node):
+                builders.add(func)
+                hits = found.setdefault(cid, [])
+                if (func, line) in hits:
+                    hits.remove((func, line))
+                hits.insert(0, (func, line))
         if isinstance(node, ast.Call) and func:
             target = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if target in CHECK_BUILDERS:
@@ -61,7 +88,8 @@ def _functions_naming(path: Path) -> tuple[dict[str, list[tuple[str, int]]], set
 
 
 def _producer(module: str, hits: list[tuple[str, int]], builders: set[str]) -> str:
-    """`module.evaluate`, plus the helper that builds the claim's checks when one names it."""
+    """`module.evaluate`, plus the claim's registered function (or else the helper that builds the
+    claim's checks) when one names it."""
     built = [h for h in hits if h[0] in builders and h[0] != "evaluate"]
     if built:
         return f"`{module}.evaluate` → `{built[0][0]}` (line {built[0][1]})"
@@ -271,9 +299,10 @@ def markdown() -> str:
         "",
         "Every verdict is computed by the chapter module's `evaluate(data_dir)`, which the chapter "
         "notebook (`book/src/<chapter>.md`, page `_build/html/book/<chapter>.html`) and "
-        "`python -m analysis claim <id>` both call. Where a helper of that module that builds "
-        "checks names the claim, it is given after the arrow with its line (in "
-        "`analysis/chapters/<module>.py`).",
+        "`python -m analysis claim <id>` both call. After the arrow: the claim's function, registered "
+        "with `@claim_check(CHAPTER, \"Cxxx\")` (`analysis.rules.registry`), with the line of that "
+        "decorator, or else a helper of that module that builds checks and names the claim, with its line "
+        "(in `analysis/chapters/<module>.py`).",
         "",
         "| claim | theme | doc | status | chapter | produced by |",
         "|---|---|---|---|---|---|",

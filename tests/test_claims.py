@@ -44,9 +44,12 @@ def test_every_claim_is_well_formed():
     "pub, rep, tol, verdict",
     [
         (100, 103, C.Tolerance(rel=0.05), "supported"),
-        (100, 110, C.Tolerance(rel=0.05), "partly supported"),
+        (100, 105, C.Tolerance(rel=0.05), "supported"),  # the tolerance's edge is inside
+        # rule numeric-match has no 'partly supported' band: just outside the tolerance is not supported
+        (100, 110, C.Tolerance(rel=0.05), "not supported"),
         (100, 130, C.Tolerance(rel=0.05), "not supported"),
         (-56.4, 12.0, C.Tolerance(abs=2), "contradicted"),
+        (-5.0, 3.0, C.Tolerance(abs=1), "contradicted"),  # a change going the other way
         (-56.4, -55.2, C.Tolerance(abs=2), "supported"),
         (2.0, 2.4, C.Tolerance(abs=0.1, rel=0.25), "supported"),
     ],
@@ -55,13 +58,17 @@ def test_compare_rule(pub, rep, tol, verdict):
     assert C.compare(pub, rep, tol) == verdict
 
 
+def test_compare_is_the_rulebooks_numeric_match():
+    assert C.compare is C.R.numeric_match
+
+
 def test_compare_refuses_nan():
-    with pytest.raises(ClaimsError, match="NaN"):
+    with pytest.raises(ValueError, match="NaN"):
         C.compare(1.0, float("nan"), C.Tolerance(abs=1))
 
 
 def test_tolerance_needs_a_bound():
-    with pytest.raises(ClaimsError):
+    with pytest.raises(ValueError, match="abs or rel"):
         C.Tolerance().limit(1.0)
 
 
@@ -72,7 +79,11 @@ def test_tolerance_needs_a_bound():
         (["supported", "not supported"], "partly supported"),
         (["not supported", "contradicted", "contradicted"], "contradicted"),
         (["not testable"], "not testable"),
-        (["not testable", "supported"], "supported"),
+        (["not testable", "supported"], "partly supported"),  # an untested part caps the claim at partly
+        (["not testable", "not supported"], "not supported"),
+        (["supported", "partly supported"], "partly supported"),
+        (["partly supported", "contradicted"], "partly supported"),  # some part holds partly
+        (["not supported", "not supported"], "not supported"),
     ],
 )
 def test_aggregate(verdicts, out):
@@ -114,8 +125,9 @@ def fake_claims(tmp_path, monkeypatch):
 
 def test_check_value_notes_year_mismatch_and_downgrades(fake_claims):
     chk = C.check_value("C900", "level", -55.2, 2022, C.Tolerance(abs=2))
-    assert chk.verdict == "partly supported"
-    assert "Claimed for 2024" in chk.note and "2022" in chk.note
+    assert chk.verdict == "partly supported"  # within the tolerance, but for another year (rule year-mismatch)
+    assert chk.rule == "numeric-match" and chk.note.startswith("Rule numeric-match.")
+    assert "Rule year-mismatch: claimed for 2024" in chk.note and "2022" in chk.note
     same_year = C.check_value("C900", "level", -55.2, 2024, C.Tolerance(abs=2))
     assert same_year.verdict == "supported"
 

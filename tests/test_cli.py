@@ -367,6 +367,19 @@ def test_producer_names_the_helper_that_builds_the_check(tmp_path):
     assert readme_map._producer("m", [], builders) == "`m.evaluate`"
 
 
+def test_producer_is_the_function_registered_for_the_claim(tmp_path):
+    """A claim's function is the one decorated with @claim_check(CHAPTER, "Cxxx"), even when it
+    delegates the checks to a shared helper that another claim's function names first."""
+    src = tmp_path / "mod.py"
+    src.write_text('def _shared(d, cid):\n    return ClaimResult(cid, [], "s")\n\n'
+                   'def table():\n    return "C010"\n\n'
+                   '@claim_check(CHAPTER, "C010")\ndef c010(d):\n    return _shared(d, "C010")\n\n'
+                   '@registry.claim_check(CHAPTER, "C011")\ndef c011(d):\n    return _shared(d, "C011")\n')
+    names, builders = readme_map._functions_naming(src)
+    assert readme_map._producer("m", names["C010"], builders) == "`m.evaluate` → `c010` (line 7)"
+    assert readme_map._producer("m", names["C011"], builders) == "`m.evaluate` → `c011` (line 11)"
+
+
 def test_readme_map_in_the_repository_is_current():
     """README.md's claim/figure map matches what the code generates (run readme-map --update)."""
     readme = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")

@@ -152,10 +152,13 @@ def test_built_page_lists_every_ledger_id_once(site):
     page = parse((site / "book" / "glance.html").read_text(encoding="utf-8"))
     ids = [r["id"] for r in page.rows]
     assert Counter(ids) == Counter(list(ledger))
-    verdicts = {e["id"]: e["verdict"] for e in json.loads((site.parent / "claims.json").read_text(encoding="utf-8"))}
+    built = {e["id"]: e for e in json.loads((site.parent / "claims.json").read_text(encoding="utf-8"))}
+    verdicts = {cid: e["verdict"] for cid, e in built.items()}
     for r in page.rows:
         cid = r["id"]
         shown = r["cells"][4]
+        stability = glance.stability_text(built[cid].get("stability")) if cid in built else ""
+        assert r["cells"][7] == (stability or "–"), cid
         unrecorded = "not testable" if ledger[cid]["status"] == "not testable" else glance.PENDING
         assert shown == verdicts.get(cid, unrecorded), cid
         if shown == "not testable":

@@ -261,18 +261,25 @@ def test_nacka_table_waits_for_the_live_kpi(tmp_path, monkeypatch, real_data_dir
 
 # ------------------------------------------------------------------ chapter rules
 def test_year_mismatch_caps_verdicts_both_ways():
+    from analysis import claims as C
     from analysis.chapters import printed_tables as ch
     from analysis.claims import Check, ClaimResult
 
+    label = C.claim("C091")["primary"][0]  # the claim's declared primary check, so it decides the verdict
+
     def result(verdict, year_pub, year_data):
-        c = Check("x", 0.5, 1.0, "ratio", year_pub, year_data, verdict, "note")
+        c = Check(label, 0.5, 1.0, "ratio", year_pub, year_data, verdict, "note")
         return ch._cap_year(ClaimResult("C091", [c], "summary"))
 
-    assert result("not supported", 2024, 2022).verdict == "not testable"  # older data cannot reject a later claim
+    older = result("not supported", 2024, 2022)
+    assert older.verdict == "not testable"  # older data cannot reject a later claim
+    assert older.checks[0].verdict == "not testable"  # the check itself is capped (analysis.claims.cap_year) …
+    assert "Rule year-mismatch" in older.checks[0].note and "rather than not supported" in older.summary  # … and says so
     assert result("contradicted", 2024, 2022).verdict == "not testable"
     assert result("supported", 2024, 2022).verdict == "partly supported"  # nor verify it
     assert result("supported", 2020, "2019–2021").verdict == "supported"  # the claimed year is inside the window
-    assert result("not supported", 2022, 2022).verdict == "not supported"
+    same = result("not supported", 2022, 2022)
+    assert same.verdict == "not supported" and same.summary == "summary"
 
 
 def test_grant_windows_start_year_dependence(monkeypatch):

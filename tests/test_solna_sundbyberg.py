@@ -11,6 +11,7 @@ from analysis import claims
 from analysis import solna as S
 from analysis.claims import Tolerance
 from analysis.errors import DataError, UnknownKPIError, UnknownMunicipalityError
+from analysis.rules import rulebook as RB
 
 
 # ------------------------------------------------------------------ arithmetic with known answers
@@ -149,6 +150,40 @@ def test_drift_tolerance_since_excludes_method_break():
         S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False, since=2019)  # default needs 3 changes
 
 
+def _fake_synthetic(post_gap: float, p_below: float, n_below: int):
+    """What _departure_rule reads of a synthetic comparison: the gap, and the placebo's p's."""
+    from types import SimpleNamespace
+
+    from analysis.chapters import solna_sundbyberg as ch
+
+    years = range(ch.PRE_END - 2, ch.PRE_END + 4)
+    gap = pd.Series([0.0 if y <= ch.PRE_END else post_gap for y in years], index=list(years))
+    return SimpleNamespace(gap=gap, placebo=SimpleNamespace(p_below=p_below, n_below=n_below, p_value=0.5))
+
+
+@pytest.mark.parametrize("post_gap, p_below, n_below, verdict, at_010, at_001", [
+    # a fall that stands out at α = 0.05 one-sided: capped at partly supported (the design cannot attribute it)
+    (-0.2, 0.025, 40, "partly supported", "partly supported", "not testable"),  # at 0.01, 1/40 > α
+    (-0.2, 0.008, 125, "partly supported", "partly supported", "partly supported"),
+    # a fall that does not stand out: not supported (a sign alone is no evidence)
+    (-0.2, 0.20, 40, "not supported", "not supported", "not testable"),
+    (-0.2, 0.075, 40, "not supported", "partly supported", "not testable"),
+    # a rise larger than every placebo's: the opposite one-sided p is 1/n, so contradicted
+    (0.2, 1.0, 40, "contradicted", "contradicted", "not testable"),
+    # too few well-fitted units: the smallest attainable p 1/n exceeds α, whatever the estimate
+    (-0.2, 0.1, 10, "not testable", "partly supported", "not testable"),
+    (-0.2, 0.0625, 16, "not testable", "partly supported", "not testable"),
+])
+def test_departure_rule_is_the_rulebooks_placebo_rule(post_gap, p_below, n_below, verdict, at_010, at_001):
+    from analysis.chapters import solna_sundbyberg as ch
+
+    got, text, alts = ch._departure_rule(_fake_synthetic(post_gap, p_below, n_below))
+    assert got == verdict
+    assert alts == {"significance level 0.10": at_010, "significance level 0.01": at_001}
+    assert text.startswith("Rule directional-test (α = 0.05, one-sided, capped at partly supported)")
+    assert f"one-sided placebo p = {p_below:.2f} among the {n_below} units" in text
+
+
 def test_chapter_rules_on_real_data(real_data_dir):
     from analysis.chapters import solna_sundbyberg as ch
 
@@ -158,15 +193,21 @@ def test_chapter_rules_on_real_data(real_data_dir):
         assert by_id[cid].verdict == "not testable"
     # no check's note calls a percentage-point tolerance a percentage
     for c in by_id["C115"].checks:
-        assert c.note.startswith("Tolerance ±") and " pp (percentage points)." in c.note[:45]
+        assert c.rule == "numeric-match" and c.note.startswith("Rule numeric-match. Tolerance ±")
+        tolerance_sentence = c.note[len("Rule numeric-match. "):].split(").", 1)[0]
+        assert " pp (percentage points" in tolerance_sentence and " % (" not in tolerance_sentence
     # the C118 label is computed from its verdict
     c3 = [c for c in by_id["C118"].checks if c.label.startswith("The printed saving")][0]
     assert ("yet Solna raised" in c3.label) == (c3.verdict == "partly supported")
-    # the C065 rule: rank-2 p just above the threshold with a large gap is inconclusive, not evidence against
+    # the C065 Solna part follows the placebo rule (rulebook.directional_test on the one-sided p among
+    # well-fitted units), is never more than partly supported, and records its α alternatives
     sy = ch.synthetic("N31004", real_data_dir)
-    gap = sy.gap.loc[sy.gap.index > ch.PRE_END].mean()
-    if ch.P_THRESHOLD < sy.placebo.p_value <= 2 * ch.P_THRESHOLD and gap < -2 * sy.rmspe_pre:
-        assert by_id["C065"].verdict == "partly supported"
+    verdict, _, alts = ch._departure_rule(sy)
+    [solna_part] = [c for c in by_id["C065"].checks if c.rule == "directional-test"]
+    assert solna_part.verdict == verdict != "supported"
+    assert solna_part.alternatives == alts and set(alts) == set(RB.ALPHA_ALTERNATIVES)
+    if 1 / sy.placebo.n_below > RB.ALPHA:
+        assert verdict == "not testable"
     # the verdict table marks claims shared with another chapter
     vt = claims.verdict_table(list(by_id.values()), chapter="solna-sundbyberg").set_index("claim")
     assert "Claims at a glance" in vt.loc["C065", "scope"] and vt.loc["C079", "scope"] == "this chapter"
