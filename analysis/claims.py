@@ -181,12 +181,16 @@ def check_value(
     year_rule, year_note = _year_rule(pub.year, year_data)
     phrase = phrase_for(claim_id, key)
     if phrase is not None:  # 'drygt 2 700': the words, not a tolerance, say what the number allows
-        raw = R.wording(phrase, float(reproduced), float(pub.value))
+        slack = tol.limit(float(pub.value))
+        raw = R.wording(phrase, float(reproduced), float(pub.value), slack=slack)
         lo, hi = R.WORDING[phrase].bounds(float(pub.value))
         verdict = year_rule(raw)
         notes = [f"Rule wording: the document says '{phrase} {pub.value:g}', which allows {lo:,.4g} to {hi:,.4g} "
-                 f"{pub.unit} ({R.WORDING[phrase].meaning})."]
-        rule, alternatives = "wording", {}
+                 f"{pub.unit} ({R.WORDING[phrase].meaning}), each bound widened by ±{slack:,.3g} (the {pub.kind} "
+                 f"tolerance {tol.describe()})."]
+        rule = "wording"
+        alternatives = {name: year_rule(R.wording(phrase, float(reproduced), float(pub.value), slack=slack * f))
+                        for name, f in R.TOLERANCE_ALTERNATIVES.items()}
     else:
         raw = R.numeric_match(float(pub.value), float(reproduced), tol)
         verdict = year_rule(raw)

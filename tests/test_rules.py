@@ -169,3 +169,11 @@ def test_registering_twice_is_an_error():
     with pytest.raises(C.ClaimsError, match="registered twice"):
         registry.claim_check("test-chapter", "C001")(g)
     registry._REGISTRY.pop("test-chapter")
+
+
+def test_wording_against_data_allows_the_kinds_tolerance():
+    """'uppemot 90' against 90.9: above X, but within the level tolerance (2 % of 90 = 1.8)."""
+    assert R.wording("uppemot", 90.9, 90) == "contradicted"
+    assert R.wording("uppemot", 90.9, 90, slack=1.8) == "supported"
+    assert R.wording("uppemot", 93.0, 90, slack=1.8) == "contradicted"
+    assert R.wording("nästan en tredjedel", 0.28, own_number=True, slack=0.05) == "contradicted"  # no slack for the document's own number

@@ -225,22 +225,25 @@ WORDING: dict[str, Phrase] = {p.phrase: p for p in (
 """The declared table of what each verbal quantity allows."""
 
 
-def wording(phrase: str, value: float, x: float | None = None, own_number: bool = False) -> str:
+def wording(phrase: str, value: float, x: float | None = None, own_number: bool = False,
+            slack: float = 0.0) -> str:
     """Rule ``wording``: the value lies within what the phrase allows → supported. Against the
     document's own printed number (``own_number``) anything else is contradicted (the words say
     something the number does not). Against data, a value beyond what the words deny (above X
-    for 'knappt', below X for 'drygt') is contradicted, and otherwise not supported."""
+    for 'knappt', below X for 'drygt') is contradicted, and otherwise not supported. ``slack`` (the
+    kind's tolerance, for rounding and revisions) widens every bound when judging data."""
     if phrase not in WORDING:
         raise ValueError(f"Phrase {phrase!r} is not in the wording table; add it to rulebook.WORDING first")
     p = WORDING[phrase]
     lo, hi = p.bounds(x)
     v = abs(value) if p.magnitude else value
-    if lo - 1e-12 <= v <= hi + 1e-12:
+    eps = 1e-12 + (0.0 if own_number else slack)
+    if lo - eps <= v <= hi + eps:
         return SUPPORTED
     if own_number:
         return CONTRADICTED
     above, below = p._scale(p.denies_above, x), p._scale(p.denies_below, x)
-    if (above is not None and v > above + 1e-12) or (below is not None and v < below - 1e-12):
+    if (above is not None and v > above + eps) or (below is not None and v < below - eps):
         return CONTRADICTED
     return NOT_SUPPORTED
 
@@ -398,8 +401,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "not supported in between.", {"top": "10 %", "other side": "beyond the median"}, _ex_rank),
     Rule("wording", "the documents' verbal quantities, against data or against the document's own number",
          "The value the phrase qualifies must lie within what the phrase allows (table below). A phrase that "
-         "qualifies a printed number X ('drygt 2 700') is judged against the data: outside the band it is not "
-         "supported, and on the side the words deny (below X for 'drygt') contradicted. A phrase that names a "
+         "qualifies a printed number X ('drygt 2 700') is judged against the data, every bound widened by the "
+         "tolerance of the number's kind (rounding and revisions): outside the band it is not supported, and on the side the words deny (below X for 'drygt') contradicted. A phrase that names a "
          "share ('nästan en tredjedel') is also judged against the number the document itself prints for it: a "
          "document can contradict itself without any data, and then the verdict is contradicted.",
          {p.phrase: p.meaning for p in WORDING.values()}, _ex_wording),
