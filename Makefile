@@ -18,14 +18,14 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "[setup] done"
 
 book: $(STAMP)
-	@$(PY) -m analysis.pipeline --jobs $(JOBS) $(if $(FORCE),--force,)
+	@$(PY) -m analysis.build.pipeline --jobs $(JOBS) $(if $(FORCE),--force,)
 
 test: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m pytest -q
 
 data: $(STAMP)
-	@$(PY) -m analysis.download
+	@$(PY) -m analysis.sources.download
 
 lint: $(STAMP)
 	@$(PY) -m ruff check .

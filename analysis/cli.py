@@ -7,7 +7,7 @@
 
 ``claim`` computes the verdict with the chapter's own ``evaluate(data_dir)`` (the
 function the notebook runs), records it like the book does and merges it with
-:func:`analysis.collect.merge`, so the command line and the book cannot disagree.
+:func:`analysis.rules.collect.merge`, so the command line and the book cannot disagree.
 ``claims`` lists verdicts from ``_build/claims.json`` (written by ``make book``) or,
 with ``--compute``, evaluates the chapters it needs.
 """
@@ -43,7 +43,7 @@ class CliError(Exception):
 # ------------------------------------------------------------------ normalising input
 def normalise_id(raw: str) -> str:
     """'c115', '115' and 'C115' all mean C115; anything else is an unknown id."""
-    from .claims import claims
+    from .rules.claims import claims
 
     s = str(raw).strip().upper()
     if s.isdigit():
@@ -58,7 +58,7 @@ def normalise_id(raw: str) -> str:
 
 
 def theme_values() -> dict[str, str]:
-    from .claims import THEMES
+    from .rules.claims import THEMES
 
     return {**THEMES, OTHER_THEME: "Other claims (printed tables, literature, structure)"}
 
@@ -75,14 +75,14 @@ def normalise_theme(raw: str) -> str:
 
 
 def verdict_values() -> list[str]:
-    from .claims import VERDICTS
-    from .glance import PENDING
+    from .presentation.glance import PENDING
+    from .rules.claims import VERDICTS
 
     return [*VERDICTS, PENDING]
 
 
 def normalise_verdict(raw: str) -> str:
-    from .glance import PENDING
+    from .presentation.glance import PENDING
 
     s = re.sub(r"[-_\s]+", " ", raw.strip().lower())
     if s in ("pending", "not evaluated", "not yet evaluated"):
@@ -93,7 +93,7 @@ def normalise_verdict(raw: str) -> str:
 
 
 def normalise_document(raw: str) -> str:
-    from .claims import claims
+    from .rules.claims import claims
 
     s = raw.strip()
     if s.isdigit():
@@ -117,14 +117,14 @@ def normalise_chapter(raw: str) -> str:
 def resolve_data_dir(explicit=None) -> Path:
     """The snapshot folder (or the live cache's stand-in); never starts a download."""
     from .errors import DataError
-    from .kolada import snapshot_root
+    from .sources.kolada import snapshot_root
 
     try:
         return snapshot_root(explicit)
     except DataError:
         if explicit or os.environ.get(config.DATA_ENV_VAR):
             raise
-        from .download import cache as live
+        from .sources.download import cache as live
 
         if live.standin_ready():
             return live.standin_root()
@@ -137,9 +137,9 @@ def evaluate_chapters(chapters: list[str], data_dir, progress=None) -> tuple[lis
 
     Anything the chapters print goes to stderr, so ``--json`` output stays clean.
     """
-    from . import claims as C
-    from . import collect
     from .chapters import CHAPTER_MODULES, chapter_module
+    from .rules import claims as C
+    from .rules import collect
 
     seconds = {}
     with tempfile.TemporaryDirectory(prefix="claims-") as tmp:
@@ -165,7 +165,7 @@ def build_staleness(data_dir) -> str | None:
     Uses the pipeline's own content hashes (book/.hashes), so 'fresh' means exactly what
     ``make book`` means by it.
     """
-    from . import pipeline
+    from .build import pipeline
     from .chapters import CHAPTER_MODULES
 
     if not config.CLAIMS_JSON.is_file():
@@ -199,7 +199,7 @@ def load_build() -> list[dict]:
 # ------------------------------------------------------------------ one claim
 def kpis_used(result: dict | None) -> list[tuple[str, str]]:
     """Kolada KPIs named in a claim's checks, with their catalogue titles."""
-    from .catalogue import catalogue
+    from .sources.catalogue import catalogue
 
     if not result:
         return []
@@ -243,7 +243,7 @@ def data_years(result: dict | None) -> list:
 def claim_report(claim_id: str, data_dir=None, from_build: bool = False, progress=None) -> dict:
     """Everything the command line says about one claim, as a dict (also the --json output)."""
     from .chapters import titles
-    from .claims import claim as ledger_claim
+    from .rules.claims import claim as ledger_claim
 
     CHAPTER_TITLES = titles()
 
@@ -323,7 +323,7 @@ def _wrap(label: str, text: str, width: int = 96, indent: int = 14) -> str:
 
 def format_claim(report: dict) -> str:
     """The human-readable claim report."""
-    from .glance import PENDING
+    from .presentation.glance import PENDING
 
     themes = theme_values()
     lines = [
@@ -413,7 +413,7 @@ def filter_table(table, theme=None, document=None, verdict=None, chapter=None):
 def chapters_needed(theme=None, document=None, chapter=None) -> list[str]:
     """The chapters whose evaluate() a filtered listing needs (all chapters of every claim it may show)."""
     from .chapters import CHAPTER_MODULES
-    from .claims import claims
+    from .rules.claims import claims
 
     need = set()
     for e in claims().values():
@@ -513,7 +513,7 @@ def _run(args) -> int:
         return EXIT_OK
 
     if args.command == "claims":
-        from .glance import glance_table
+        from .presentation.glance import glance_table
 
         theme = normalise_theme(args.theme) if args.theme else None
         document = normalise_document(args.document) if args.document else None
@@ -538,7 +538,7 @@ def _run(args) -> int:
         return EXIT_OK
 
     if args.command == "readme-map":
-        from .readme_map import markdown, update_file
+        from .build.readme_map import markdown, update_file
 
         if args.update:
             try:
@@ -555,7 +555,7 @@ def _run(args) -> int:
         return EXIT_OK
 
     if args.command == "sitecheck":
-        from .sitecheck import check_site, format_problems
+        from .build.sitecheck import check_site, format_problems
 
         problems = check_site(Path(args.site))
         print(format_problems(problems, Path(args.site)))
@@ -564,8 +564,8 @@ def _run(args) -> int:
 
 
 def main(argv=None) -> int:
-    from .claims import ClaimsError, claims
     from .errors import DataError
+    from .rules.claims import ClaimsError, claims
 
     args = _parser().parse_args(argv)
     try:

@@ -20,13 +20,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from analysis import config, pipeline  # noqa: E402
+from analysis import config  # noqa: E402
+from analysis.build import pipeline  # noqa: E402
 
 NOOP_TARGET = 10.0  # seconds
 
 
 def build(step: str, jobs: int, force: bool = False, dry_run: bool = False) -> dict:
-    cmd = [sys.executable, "-m", "analysis.pipeline", "--jobs", str(jobs)] + (["--force"] if force else [])
+    cmd = [sys.executable, "-m", "analysis.build.pipeline", "--jobs", str(jobs)] + (["--force"] if force else [])
     log = config.BUILD_DIR / "logs" / f"bench-{step}.log"
     print(f"[bench] {step}: {' '.join(cmd[1:])}", flush=True)
     if dry_run:

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from analysis.chapters import activation_reforms as ch  # noqa: E402
-from analysis.placebo import in_space  # noqa: E402
+from analysis.methods.placebo import in_space  # noqa: E402
 
 TARGET = 60.0  # seconds, all three events together
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config, kolada
+from analysis import config
+from analysis.sources import kolada
 
 REAL_DATA = config.data_dir()
 DUMP = config.KOLADA_DUMP
@@ -64,7 +65,7 @@ def write_kpi(root: Path, kpi: str, text: str) -> Path:
 def built_book() -> Path:
     """Build the whole book once (papermill + jupyter-book with -W -n); return _build/html."""
     _need_snapshot()
-    proc = subprocess.run([sys.executable, "-m", "analysis.pipeline"], cwd=config.REPO_ROOT,
+    proc = subprocess.run([sys.executable, "-m", "analysis.build.pipeline"], cwd=config.REPO_ROOT,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         pytest.fail(f"book build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")

@@ -9,8 +9,8 @@ import pytest
 
 from analysis.chapters import activation_reforms as ch
 from analysis.errors import DataError
-from analysis.eventstudy import event_study
-from analysis.placebo import in_space
+from analysis.methods.eventstudy import event_study
+from analysis.methods.placebo import in_space
 
 
 def sim_run(effect: float, seed: int = 0, n_units: int = 60) -> ch.Run:

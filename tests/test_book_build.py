@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from analysis import claims as C
-from analysis import collect, config
+from analysis import config
+from analysis.rules import claims as C
+from analysis.rules import collect
 
 
 def test_book_builds(built_book):

@@ -7,9 +7,9 @@ import importlib.util
 
 import pytest
 
-from analysis import kolada
 from analysis.chapters import CHAPTER_MODULES, chapter_module
 from analysis.errors import DataError
+from analysis.sources import kolada
 
 
 @pytest.mark.parametrize("chapter", sorted(CHAPTER_MODULES))

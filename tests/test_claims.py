@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import claims as C
-from analysis import collect
 from analysis.chapters import CHAPTER_MODULES
 from analysis.errors import ClaimsError
+from analysis.rules import claims as C
+from analysis.rules import collect
 
 LEDGER = Path(__file__).resolve().parents[2] / "shared" / "claims" / "claims-ledger.csv"
 

@@ -12,9 +12,10 @@ import types
 import pytest
 import yaml
 
-from analysis import chapters, cli, config, readme_map
-from analysis import claims as C
-from analysis.claims import ClaimResult, Tolerance, check_statement, check_value
+from analysis import chapters, cli, config
+from analysis.build import readme_map
+from analysis.rules import claims as C
+from analysis.rules.claims import ClaimResult, Tolerance, check_statement, check_value
 
 LEDGER = [
     {"id": "C001", "theme": "b", "document": "003", "where": "Figur 6", "claim": "Solna's cost was 100 kr.",
@@ -121,7 +122,7 @@ def test_claim_result_follows_the_data(fake_book, capsys):
     rep = json.loads(out)
     assert rep["result"]["checks"][0]["reproduced"] == 60
     # 60 is far from the published 100, but the data (2022) are older than the claim (2024):
-    # older data cannot reject it (analysis.claims.downgrade), so the verdict moves to 'not testable'
+    # older data cannot reject it (analysis.rules.claims.downgrade), so the verdict moves to 'not testable'
     assert rep["result"]["verdict"] == "not testable"
     assert rep["source"] == "computed" and rep["kpis"][0]["id"] == "N31001"
 
@@ -293,7 +294,7 @@ MD = '''
 ```{code-cell} ipython3
 :tags: [hide-cell]
 
-from analysis import plotting
+from analysis.presentation import plotting
 from analysis.chapters import solna_sundbyberg as ch
 ```
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import config, kolada, municipalities
+from analysis import config
 from analysis.errors import DataError, UnknownKPIError, UnknownMunicipalityError
+from analysis.sources import kolada, municipalities, series
 from tests.conftest import write_kpi
 
 
@@ -64,7 +65,7 @@ def test_env_var_overrides_location(monkeypatch, tmp_path):
 
 def test_missing_value_for_year_is_an_error(real_data_dir):
     with pytest.raises(DataError, match="No value of N31001 for Solna in 2030"):
-        kolada.value("N31001", "Solna", 2030, real_data_dir)
+        series.value("N31001", "Solna", 2030, real_data_dir)
 
 
 GOOD = "geo,year,n31001\n0,2020,100.0\n0184,2020,50.5\n0183,2020,70\n"
@@ -113,7 +114,7 @@ def test_live_cache_preferred(monkeypatch, tmp_path, real_data_dir):
     monkeypatch.setenv(config.CACHE_ENV_VAR, str(cache))
     kolada.clear_cache()
     try:
-        assert kolada.latest_year("N31001", "Solna", real_data_dir) == 2024
+        assert series.latest_year("N31001", "Solna", real_data_dir) == 2024
         assert kolada.load_kpis("N31001", real_data_dir, use_cache=False)["year"].max() <= 2022
     finally:
         kolada.clear_cache()

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from analysis.dea import dea, dea_by_year, non_dominated
 from analysis.errors import DataError
+from analysis.methods.dea import dea, dea_by_year, non_dominated
 
 
 def test_two_inputs_one_output_textbook_example():

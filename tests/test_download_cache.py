@@ -8,9 +8,10 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import kolada, pipeline
-from analysis.download import cache as C
-from analysis.download.http import DownloadError
+from analysis.build import pipeline
+from analysis.sources import kolada
+from analysis.sources.download import cache as C
+from analysis.sources.download.http import DownloadError
 from tests.recordings.fake_transport import block_network
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.download import http as H
+from analysis.sources.download import http as H
 from tests.recordings.fake_transport import FakeTransport, block_network, ok, status
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from analysis.download import http as H
-from analysis.download import kolada as K
+from analysis.sources.download import http as H
+from analysis.sources.download import kolada as K
 from tests.recordings.fake_transport import KOLADA, FakeTransport, block_network, data_url, ok, standard_routes, text
 
 

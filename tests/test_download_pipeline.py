@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from analysis import config, pipeline
-from analysis.download import refresh
+from analysis import config
+from analysis.build import pipeline
 from analysis.errors import DataError
+from analysis.sources.download import refresh
 from tests.recordings.fake_transport import block_network
 
 

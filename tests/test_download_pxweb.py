@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from analysis.download import http as H
-from analysis.download import pxweb as P
 from analysis.errors import DataError
+from analysis.sources.download import http as H
+from analysis.sources.download import pxweb as P
 from tests.recordings.fake_transport import FakeTransport, block_network, ok, standard_routes, text
 
 

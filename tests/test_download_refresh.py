@@ -10,11 +10,13 @@ import time
 import pandas as pd
 import pytest
 
-from analysis import config, kolada, pipeline
-from analysis.download import cache as C
-from analysis.download import http as H
-from analysis.download import kolada as K
-from analysis.download import refresh
+from analysis import config
+from analysis.build import pipeline
+from analysis.sources import kolada
+from analysis.sources.download import cache as C
+from analysis.sources.download import http as H
+from analysis.sources.download import kolada as K
+from analysis.sources.download import refresh
 from tests.recordings.fake_transport import KOLADA, FakeTransport, block_network, data_url, ok, standard_routes
 
 
@@ -217,7 +219,7 @@ def test_book_runs_from_the_live_cache_without_the_snapshot(tmp_path, monkeypatc
     try:
         tidy = kolada.load_kpis("N01951", data_dir)
         assert tidy["year"].max() == 2023 and "0184" in set(tidy["municipality"])
-        from analysis import municipalities
+        from analysis.sources import municipalities
 
         assert municipalities.resolve("Solna", data_dir) == "0184"
         with pytest.raises(Exception, match="no API"):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import DataError
-from analysis.eventstudy import closed_form, event_study, twfe
+from analysis.methods.eventstudy import closed_form, event_study, twfe
 
 
 def twfe_panel(rng, n_units=60, years=range(2005, 2021), effect=0.0, event=2014, trend=0.0, noise=0.03):

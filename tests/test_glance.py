@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import claims as C
-from analysis import glance
+from analysis.presentation import glance
+from analysis.rules import claims as C
 
 
 class _Rows(HTMLParser):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import matching as M
 from analysis.errors import DataError, UnknownKPIError, UnknownMunicipalityError
+from analysis.methods import matching as M
 
 
 def _covariates(n=60, seed=0):
@@ -80,7 +80,7 @@ def _planted_panel(effect=-3.0, event=2010, seed=3):
 
 
 def test_synthetic_path_recovers_planted_weights_and_effect():
-    pytest.importorskip("analysis.synth")
+    pytest.importorskip("analysis.methods.synth")
     panel = _planted_panel()
     pre = [y for y in panel.index if y < 2010]
     w, synthetic = M.synthetic_path(panel, "T", pre)
@@ -92,7 +92,7 @@ def test_synthetic_path_recovers_planted_weights_and_effect():
 
 
 def test_placebo_ranks_the_planted_unit_first():
-    pytest.importorskip("analysis.synth")
+    pytest.importorskip("analysis.methods.synth")
     panel = _planted_panel(effect=-4.0)
     pre = [y for y in panel.index if y < 2010]
     plac = M.placebo_test(panel, "T", pre)
@@ -103,7 +103,7 @@ def test_placebo_ranks_the_planted_unit_first():
 
 
 def test_covariate_weights_recover_a_convex_combination():
-    pytest.importorskip("analysis.synth")
+    pytest.importorskip("analysis.methods.synth")
     X = _covariates(n=30, seed=5)
     X.loc["T"] = 0.7 * X.loc["u03"] + 0.3 * X.loc["u11"]
     w = M.covariate_weights(X, "T", [c for c in X.index if c != "T"])
@@ -112,7 +112,7 @@ def test_covariate_weights_recover_a_convex_combination():
 
 
 def test_synthetic_path_needs_pre_years_and_donors():
-    pytest.importorskip("analysis.synth")
+    pytest.importorskip("analysis.methods.synth")
     panel = _planted_panel()
     with pytest.raises(DataError, match="pre-period"):
         M.synthetic_path(panel, "T", [1995])

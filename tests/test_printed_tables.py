@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import printed_tables as P
 from analysis.errors import DataError
+from analysis.sources import seed_tables as P
 
 YEARS = P.YEARS
 
@@ -171,7 +171,7 @@ def test_tax_table_parsed(tmp_path, real_data_dir):
 def test_efficiency_helpers_recover_planted_effects():
     import numpy as np
 
-    from analysis import efficiency_groups as E
+    from analysis.methods import efficiency_groups as E
 
     rng = np.random.default_rng(7)
     x = pd.Series(rng.normal(size=400))
@@ -195,7 +195,7 @@ def test_efficiency_helpers_recover_planted_effects():
 
 
 def test_group_means_rank_groups():
-    from analysis import efficiency_groups as E
+    from analysis.methods import efficiency_groups as E
 
     sc = pd.DataFrame({"rka": [1.0, 1.2, -1.0, -0.8, 0.1, 0.0], "skr_group": ["A2", "A2", "C8", "C8", "B3", "B3"],
                        "skr_group_name": ["a", "a", "c", "c", "b", "b"]})
@@ -206,7 +206,7 @@ def test_group_means_rank_groups():
 
 
 def test_trend_and_cumulative_arithmetic():
-    from analysis import sector as S
+    from analysis.sources import sector as S
 
     t = S.trend(pd.Series([1.0, 1.5, 2.0, 2.5], index=[2001, 2002, 2003, 2004]))
     assert t["slope"] == pytest.approx(0.5) and (t["first"], t["last"]) == (2001, 2004)
@@ -215,8 +215,8 @@ def test_trend_and_cumulative_arithmetic():
 
 
 def test_national_total_scales_and_skips_thin_years(scratch_snapshot):
-    from analysis import kolada
-    from analysis import sector as S
+    from analysis.sources import kolada
+    from analysis.sources import sector as S
     from tests.conftest import write_kpi
 
     write_kpi(scratch_snapshot, "N01951", "geo,year,n01951\n0114,2020,100\n0115,2020,200\n0117,2020,300\n"
@@ -238,8 +238,9 @@ def test_national_total_scales_and_skips_thin_years(scratch_snapshot):
 def test_nacka_table_waits_for_the_live_kpi(tmp_path, monkeypatch, real_data_dir):
     """N15508 is live-only: without it the claim is 'not testable' (saying why); with a
     live-cache file it is checked year by year."""
-    from analysis import config, kolada
+    from analysis import config
     from analysis.chapters import printed_tables as ch
+    from analysis.sources import kolada
 
     monkeypatch.setenv(config.CACHE_ENV_VAR, str(tmp_path / "empty"))
     kolada.clear_cache()
@@ -261,9 +262,9 @@ def test_nacka_table_waits_for_the_live_kpi(tmp_path, monkeypatch, real_data_dir
 
 # ------------------------------------------------------------------ chapter rules
 def test_year_mismatch_caps_verdicts_both_ways():
-    from analysis import claims as C
     from analysis.chapters import printed_tables as ch
-    from analysis.claims import Check, ClaimResult
+    from analysis.rules import claims as C
+    from analysis.rules.claims import Check, ClaimResult
 
     label = C.claim("C091")["primary"][0]  # the claim's declared primary check, so it decides the verdict
 
@@ -273,7 +274,7 @@ def test_year_mismatch_caps_verdicts_both_ways():
 
     older = result("not supported", 2024, 2022)
     assert older.verdict == "not testable"  # older data cannot reject a later claim
-    assert older.checks[0].verdict == "not testable"  # the check itself is capped (analysis.claims.cap_year) …
+    assert older.checks[0].verdict == "not testable"  # the check itself is capped (analysis.rules.claims.cap_year) …
     assert "Rule year-mismatch" in older.checks[0].note and "rather than not supported" in older.summary  # … and says so
     assert result("contradicted", 2024, 2022).verdict == "not testable"
     assert result("supported", 2024, 2022).verdict == "partly supported"  # nor verify it
@@ -283,8 +284,8 @@ def test_year_mismatch_caps_verdicts_both_ways():
 
 
 def test_grant_windows_start_year_dependence(monkeypatch):
-    from analysis import sector as S
     from analysis.chapters import printed_tables as ch
+    from analysis.sources import sector as S
 
     years = list(range(1998, 2023))
     share = pd.Series([14.6 if y == 1998 else 14.1 if y == 2019 else 16.2 if y == 2022 else 12.0 for y in years],

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import claims as C
-from analysis import efficiency as E
-from analysis import kolada
 from analysis.chapters import private_providers as ch
 from analysis.errors import DataError
-from analysis.regressions import Estimate
+from analysis.methods import efficiency as E
+from analysis.methods.regressions import Estimate
+from analysis.rules import claims as C
 from analysis.rules import registry
+from analysis.sources import kolada
 
 
 def _est(lo, hi):

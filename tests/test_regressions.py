@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import regressions as R
 from analysis.errors import DataError
+from analysis.methods import regressions as R
 
 
 def _cross(n=2000, seed=0):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import chapters
-from analysis import claims as C
+from analysis.rules import claims as C
 from analysis.rules import registry
 from analysis.rules import rulebook as R
 from analysis.rules.rulebook import Tolerance

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import chapters, sitecheck
-from analysis import claims as C
-from analysis.sitecheck import HeadlessChromium, blank_fraction, check_site, serve_site
+from analysis import chapters
+from analysis.build import sitecheck
+from analysis.build.sitecheck import HeadlessChromium, blank_fraction, check_site, serve_site
+from analysis.rules import claims as C
 
 BLANK = 0.97  # share of pixels in one colour above which a screenshot counts as blank (real pages: ~0.7-0.8)
 

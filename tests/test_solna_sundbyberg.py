@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import claims
-from analysis import solna as S
-from analysis.claims import Tolerance
 from analysis.errors import DataError, UnknownKPIError, UnknownMunicipalityError
+from analysis.methods import solna as S
+from analysis.rules import claims
 from analysis.rules import rulebook as RB
+from analysis.rules.claims import Tolerance
 
 
 # ------------------------------------------------------------------ arithmetic with known answers
@@ -56,14 +56,14 @@ def test_closest_kpi():
 
 def test_drift_tolerance_adds_typical_change():
     s = pd.Series([100 * 1.1**i for i in range(12)], index=range(2011, 2023), name="x")
-    tol = S.drift_tolerance(s, 2, Tolerance(rel=0.02))
+    tol = RB.widen_for_drift(Tolerance(rel=0.02), S.typical_change(s, 2), True)
     assert tol.rel == pytest.approx(0.02 + 0.21, abs=1e-3)  # every 2-year change is +21 %
-    same = S.drift_tolerance(s, 0, Tolerance(rel=0.02))
+    same = RB.widen_for_drift(Tolerance(rel=0.02), S.typical_change(s, 0), True)
     assert same.rel == 0.02
     pts = pd.Series(np.arange(12, dtype=float) * 3, index=range(2011, 2023), name="pp")
-    assert S.drift_tolerance(pts, 1, Tolerance(abs=1.0), relative=False).abs == pytest.approx(4.0)
+    assert RB.widen_for_drift(Tolerance(abs=1.0), S.typical_change(pts, 1, relative=False), False).abs == pytest.approx(4.0)
     with pytest.raises(DataError, match="Too few"):
-        S.drift_tolerance(s.iloc[:3], 2, Tolerance(rel=0.02))
+        RB.widen_for_drift(Tolerance(rel=0.02), S.typical_change(s.iloc[:3], 2), True)
 
 
 def test_national_percentile_and_ranks():
@@ -142,12 +142,12 @@ def test_derived_rates_agree_with_kolada(real_data_dir):
 def test_drift_tolerance_since_excludes_method_break():
     # a jump between 2018 and 2019 (method break) must not widen the tolerance when since=2019
     s = pd.Series([0.0, 0.0, 30.0, 31.0, 32.0, 33.0], index=range(2017, 2023), name="nka")
-    wide = S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False)
-    within = S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False, since=2019, min_changes=2)
+    wide = RB.widen_for_drift(Tolerance(abs=1.0), S.typical_change(s, 2, relative=False), False)
+    within = RB.widen_for_drift(Tolerance(abs=1.0), S.typical_change(s, 2, relative=False, since=2019, min_changes=2), False)
     assert within.abs == pytest.approx(3.0)  # 2-year changes 2021−2019 and 2022−2020 are both 2
     assert wide.abs == pytest.approx(1.0 + 16.0)  # median of 30, 31, 2, 2: two changes span the break
     with pytest.raises(DataError, match="Too few"):
-        S.drift_tolerance(s, 2, Tolerance(abs=1.0), relative=False, since=2019)  # default needs 3 changes
+        RB.widen_for_drift(Tolerance(abs=1.0), S.typical_change(s, 2, relative=False, since=2019), False)  # default needs 3 changes
 
 
 def _fake_synthetic(post_gap: float, p_below: float, n_below: int):

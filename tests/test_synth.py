@@ -6,8 +6,8 @@ import pytest
 from scipy.optimize import minimize
 
 from analysis.errors import DataError
-from analysis.placebo import in_space, in_time
-from analysis.synth import synth_weights, synthetic_control
+from analysis.methods.placebo import in_space, in_time
+from analysis.methods.synth import synth_weights, synthetic_control
 
 
 def _slsqp(y, X):

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import kolada
-from analysis import taxes as T
 from analysis.errors import DataError
+from analysis.sources import kolada
+from analysis.sources import taxes as T
 
 YEARS = [2021, 2022, 2023, 2024]
 COUNTY = pd.Series({"a1": "A", "a2": "A", "a3": "A", "a4": "A", "g1": "G"})

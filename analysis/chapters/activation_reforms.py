@@ -21,20 +21,20 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..claims import ClaimResult, check_statement
 from ..config import data_dir as resolve_data_dir
 from ..errors import DataError
-from ..eventstudy import EventStudy, event_study
-from ..kolada import load_kpis
-from ..municipalities import municipalities, names
-from ..placebo import PlaceboResult, in_space, in_time
+from ..methods.eventstudy import EventStudy, event_study
+from ..methods.placebo import PlaceboResult, in_space, in_time
 from ..rules import registry
 from ..rules import rulebook as RB
+from ..rules.claims import ClaimResult, check_statement
 from ..rules.registry import claim_check
+from ..sources.codes import SKURUP, SOLNA, VAXJO
+from ..sources.kolada import load_kpis
+from ..sources.municipalities import municipalities, names
 
 CHAPTER = "activation-reforms"
 TITLE = "Activation reforms"
-VAXJO, SKURUP, SOLNA = "0780", "1264", "0184"
 ALPHA = RB.ALPHA  # the rulebook's significance level (one-sided placebo p)
 SPIKE = 0.4  # a one-year log deviation from both neighbours' mean above this marks an incomplete report
 TOP = 0.10  # "among the municipalities that cut the most": within the 10 % largest falls
@@ -1101,7 +1101,7 @@ def evaluate(data_dir=None) -> list[ClaimResult]:
 def _plt():
     import matplotlib.pyplot as plt
 
-    from ..plotting import PALETTE
+    from ..presentation.plotting import PALETTE
 
     return plt, PALETTE
 

@@ -14,19 +14,18 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .. import claims
-from .. import efficiency_groups as E
-from .. import printed_tables as P
-from .. import sector as S
-from .. import taxes as T
-from ..claims import ClaimResult, check_statement, check_value
 from ..config import data_dir as resolve_data_dir
 from ..errors import DataError, UnknownKPIError
-from ..kolada import RIKET, load_kpis, snapshot_root
-from ..municipalities import municipalities, names, resolve
-from ..rules import registry
+from ..methods import efficiency_groups as E
+from ..rules import claims, registry
 from ..rules import rulebook as RB
+from ..rules.claims import ClaimResult, check_statement, check_value
 from ..rules.registry import claim_check
+from ..sources import sector as S
+from ..sources import seed_tables as P
+from ..sources import taxes as T
+from ..sources.kolada import RIKET, load_kpis, snapshot_root
+from ..sources.municipalities import municipalities, names, resolve
 
 CHAPTER = "printed-tables"
 TITLE = "Printed tables and other claims"
@@ -82,7 +81,7 @@ def _scores(root: str) -> pd.DataFrame:
 
 
 def scores(data_dir=None) -> pd.DataFrame:
-    """Efficiency scores 2019–2022 (see analysis.efficiency_groups)."""
+    """Efficiency scores 2019–2022 (see analysis.methods.efficiency_groups)."""
     return _scores(str(resolve_data_dir(data_dir))).copy()
 
 

@@ -30,16 +30,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .. import efficiency as E
-from .. import efficiency_groups as eg
-from .. import regressions as R
-from ..claims import ClaimResult, check_statement, check_value, published
 from ..config import data_dir as resolve_data_dir
 from ..errors import DataError
-from ..municipalities import resolve
+from ..methods import efficiency as E
+from ..methods import efficiency_groups as eg
+from ..methods import regressions as R
 from ..rules import registry
 from ..rules import rulebook as RB
+from ..rules.claims import ClaimResult, check_statement, check_value, published
 from ..rules.registry import claim_check
+from ..sources.municipalities import resolve
 
 CHAPTER = "private-providers"
 TITLE = "Private providers and efficiency"
@@ -138,7 +138,7 @@ def _latest(kpi_or_col: str, root: str) -> int:
         frame = E.private_shares(root).frame
         counts = frame.dropna(subset=["private"]).groupby("year").size()
     else:
-        from ..kolada import RIKET, load_kpis
+        from ..sources.kolada import RIKET, load_kpis
 
         t = load_kpis(kpi_or_col, root)
         counts = t[t["municipality"] != RIKET].groupby("year").size()
@@ -155,7 +155,7 @@ def design(data_dir=None) -> Design:
 
 def clear_cache() -> None:
     """Forget computed designs (tests switch the live cache in and out)."""
-    from ..kolada import clear_cache as clear_kolada
+    from ..sources.kolada import clear_cache as clear_kolada
 
     _design.cache_clear()
     E.clear_cache()
@@ -192,8 +192,8 @@ def latest_shares(d: Design, year: int | None = None) -> pd.DataFrame:
 # ------------------------------------------------------------------ tables behind the text
 def measures_table(d: Design) -> pd.DataFrame:
     """Which KPI stands for what, its years and coverage, and which claims it can test."""
-    from ..catalogue import title
-    from ..coverage import coverage_matrix
+    from ..sources.catalogue import title
+    from ..sources.coverage import coverage_matrix
 
     kpis = {
         "U15900": "efficiency (primary composite; municipal schools only)",
@@ -1000,7 +1000,7 @@ def c103(data_dir=None) -> ClaimResult:
 
 
 def _c103(d: Design) -> ClaimResult:
-    from ..kolada import kpi_wide
+    from ..sources.kolada import kpi_wide
 
     cost = kpi_wide(["N20048"], d.root)
     p = d.panel.merge(cost, on=["municipality", "year"], how="left")

@@ -15,17 +15,16 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .. import claims
-from .. import matching as M
-from .. import solna as S
-from ..claims import ClaimResult, Tolerance, check_statement, check_value
 from ..config import data_dir as resolve_data_dir
 from ..errors import DataError
-from ..kolada import RIKET
-from ..municipalities import municipalities, names
-from ..rules import registry
+from ..methods import matching as M
+from ..methods import solna as S
+from ..rules import claims, registry
 from ..rules import rulebook as RB
+from ..rules.claims import ClaimResult, Tolerance, check_statement, check_value
 from ..rules.registry import claim_check
+from ..sources.kolada import RIKET
+from ..sources.municipalities import municipalities, names
 
 CHAPTER = "solna-sundbyberg"
 TITLE = "Solna versus Sundbyberg"
@@ -156,7 +155,8 @@ def _drift_note(gap: int, since: int | None = None, n_changes: int | None = None
 def _drift(s: pd.Series, gap: int, base: Tolerance, kpi: str, relative: bool = True) -> tuple[Tolerance, str]:
     """Drift tolerance and its note; net cost deviations use only years of the current method."""
     since = S.NKA_BREAK_YEAR if kpi in S.NKA_KPIS else None
-    tol = S.drift_tolerance(s, gap, base, relative=relative, since=since, min_changes=2 if since else 3)
+    tol = RB.widen_for_drift(base, S.typical_change(s, gap, relative=relative, since=since,
+                                                    min_changes=2 if since else 3), relative)
     n = None
     if since and gap > 0:
         yrs = s.dropna().index
@@ -967,7 +967,7 @@ def balance_table(data_dir=None) -> pd.DataFrame:
 
 
 def _unit_colour(unit: str) -> str:
-    from ..plotting import PALETTE
+    from ..presentation.plotting import PALETTE
 
     return PALETTE.get(unit, PALETTE["group median"])
 

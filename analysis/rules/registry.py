@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import claims as C
 from ..errors import ClaimsError
+from . import claims as C
 
 ClaimFunction = Callable[..., "C.ClaimResult"]
 _REGISTRY: dict[str, dict[str, ClaimFunction]] = {}

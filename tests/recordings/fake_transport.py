@@ -1,10 +1,10 @@
-"""A transport for analysis.download.http.HttpClient that serves recorded responses."""
+"""A transport for analysis.sources.download.http.HttpClient that serves recorded responses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.download.http import Response
+from analysis.sources.download.http import Response
 
 HERE = Path(__file__).parent
 KOLADA = "https://api.kolada.se/v3"
@@ -56,7 +56,7 @@ def data_url(kpi: str, years=(2022, 2023, 2024)) -> str:
 
 def standard_routes(kpis=("N00095", "N01951")) -> FakeTransport:
     """A healthy Kolada + SCB for a refresh of N00095 and N01951, years 2022–2024."""
-    from analysis.download import pxweb
+    from analysis.sources.download import pxweb
 
     t = FakeTransport()
     t.add("GET", f"{KOLADA}/municipality?per_page=1", ok("kolada_municipality.json"))

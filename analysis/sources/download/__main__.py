@@ -1,0 +1,7 @@
+"""`python -m analysis.sources.download` (what `make data` runs)."""
+
+import sys
+
+from .refresh import main
+
+sys.exit(main())
