@@ -87,13 +87,32 @@ def _functions_naming(path: Path) -> tuple[dict[str, list[tuple[str, int]]], set
     return found, builders
 
 
+def _naming_in(path: Path) -> tuple[dict[str, list[tuple[str, int]]], set[str]]:
+    """As :func:`_functions_naming`, over every file of a chapter package (functions named
+    ``<file>.<function>``, lines within that file)."""
+    if path.name != "__init__.py":
+        return _functions_naming(path)
+    found: dict[str, list[tuple[str, int]]] = {}
+    builders: set[str] = set()
+    for f in sorted(path.parent.glob("*.py")):
+        if f.name == "__init__.py":
+            continue
+        names, built = _functions_naming(f)
+        for cid, hits in names.items():
+            found.setdefault(cid, []).extend((f"{f.stem}.{fn}", line) for fn, line in hits)
+        builders |= {f"{f.stem}.{fn}" for fn in built}
+    for hits in found.values():  # registered functions first, whichever file they are in
+        hits.sort(key=lambda h: h[0] not in builders)
+    return found, builders
+
+
 def _producer(module: str, hits: list[tuple[str, int]], builders: set[str]) -> str:
     """`module.evaluate`, plus the claim's registered function (or else the helper that builds the
     claim's checks) when one names it."""
-    built = [h for h in hits if h[0] in builders and h[0] != "evaluate"]
+    built = [h for h in hits if h[0] in builders and h[0].rsplit(".", 1)[-1] != "evaluate"]
     if built:
         return f"`{module}.evaluate` → `{built[0][0]}` (line {built[0][1]})"
-    in_eval = [h for h in hits if h[0] == "evaluate"]
+    in_eval = [h for h in hits if h[0].rsplit(".", 1)[-1] == "evaluate"]
     if in_eval:
         return f"`{module}.evaluate` (line {in_eval[0][1]})"
     return f"`{module}.evaluate`"
@@ -107,7 +126,7 @@ def claim_rows() -> list[dict]:
     naming = {}
     for ch, module in CHAPTER_MODULES.items():
         path = _module_path(module)
-        naming[ch] = (path, *(_functions_naming(path) if path else ({}, set())))
+        naming[ch] = (path, *(_naming_in(path) if path else ({}, set())))
     rows = []
     for cid, e in claims().items():
         for ch in e.get("chapters") or []:
@@ -302,7 +321,7 @@ def markdown() -> str:
         "`python -m analysis claim <id>` both call. After the arrow: the claim's function, registered "
         "with `@claim_check(CHAPTER, \"Cxxx\")` (`analysis.rules.registry`), with the line of that "
         "decorator, or else a helper of that module that builds checks and names the claim, with its line "
-        "(in `analysis/chapters/<module>.py`).",
+        "(in the files of `analysis/chapters/<module>/`).",
         "",
         "| claim | theme | doc | status | chapter | produced by |",
         "|---|---|---|---|---|---|",

@@ -1,0 +1,41 @@
+"""private-providers: the directional test on the primary measure."""
+
+from __future__ import annotations
+
+from ...methods import regressions as R
+from ...rules import rulebook as RB
+
+
+# ------------------------------------------------------------------ the rules the checks apply
+def sign_test(e: R.Estimate, alpha: float = RB.ALPHA, claimed: int = 1) -> str:
+    """Rule directional-test on one estimate: the claimed sign with a one-sided p ≤ α (from the
+    estimate's two-sided p), contradicted by the opposite sign with a one-sided p ≤ α."""
+    p_claimed, p_opposite = RB.one_sided_from_two_sided(e.coef, e.p, claimed)
+    return RB.directional_test(e.coef * claimed > 0, p_claimed, p_opposite, alpha)
+
+
+def combined_verdict(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False,
+                     alpha: float = RB.ALPHA) -> str:
+    """Rule directional-test on the primary measure; robustness measures are secondary (rule
+    secondary-checks): they can lower a supported verdict to partly supported when one of them, or
+    another test of the primary measure (its rank correlation: ``primary_opposite``), is
+    significantly of the opposite sign, and never raise a verdict."""
+    v = sign_test(primary, alpha)
+    if v == RB.SUPPORTED and (primary_opposite or any(sign_test(e, alpha) == RB.CONTRADICTED for e in robust)):
+        return RB.PARTLY
+    return v
+
+
+def _alts(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False) -> dict[str, str]:
+    return RB.alpha_alternatives(lambda a: combined_verdict(primary, robust, primary_opposite, a))
+
+
+RULE_TEXT = (f"Rule directional-test (α = {RB.ALPHA:g}): supported = the primary measure in the claimed direction with a "
+             f"one-sided p ≤ {RB.ALPHA:g} (a {1 - 2 * RB.ALPHA:.0%} CI excluding zero); contradicted = the opposite "
+             "direction with the same strength; otherwise not supported. Robustness measures are secondary: they can "
+             "lower a supported verdict to partly supported when one is significantly of the opposite sign, never raise "
+             "one.")
+
+
+def _ci(e) -> str:
+    return f"{e['coef']:+.2f} [{e['CI low']:+.2f}, {e['CI high']:+.2f}]"
