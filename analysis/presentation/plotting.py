@@ -12,22 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-PALETTE = {
-    "Solna": "#1b6ca8",
-    "Sundbyberg": "#d1495b",
-    "Riket": "#444444",
-    "Växjö": "#2a9d8f",
-    "Skurup": "#e9a03b",
-    "synthetic": "#7a5195",
-    "group median": "#8d99ae",
-}
-VERDICT_COLOURS = {
-    "supported": "#2a9d8f",
-    "partly supported": "#e9c46a",
-    "not supported": "#f4a261",
-    "contradicted": "#d1495b",
-    "not testable": "#adb5bd",
-}
+from ..style import PALETTE, VERDICT_COLOURS  # noqa: E402,F401 (re-exported for the notebooks)
+
 KOLADA_SOURCE = "Source: Kolada (RKA), snapshot of the open-numbers DDF dump (Aug 2024); own calculations."
 
 _counter = {"n": 0}

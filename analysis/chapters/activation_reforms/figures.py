@@ -19,7 +19,7 @@ from .threats import in_time_comparison
 def _plt():
     import matplotlib.pyplot as plt
 
-    from ...presentation.plotting import PALETTE
+    from ...style import PALETTE
 
     return plt, PALETTE
 

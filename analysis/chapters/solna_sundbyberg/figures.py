@@ -102,7 +102,7 @@ def balance_table(data_dir=None) -> pd.DataFrame:
 
 
 def _unit_colour(unit: str) -> str:
-    from ...presentation.plotting import PALETTE
+    from ...style import PALETTE
 
     return PALETTE.get(unit, PALETTE["group median"])
 
