@@ -45,7 +45,8 @@ def constants_markdown() -> str:
 
 def tolerance_markdown() -> str:
     rows = ["| kind of number | tolerance | why |", "|---|---|---|"]
-    rows += [f"| {k} | {t.describe()} | {_cell(why)} |" for k, (t, why) in R.TOLERANCES.items()]
+    rows += [f"| {k} | {t.describe()} {R.TOLERANCE_UNITS.get(k, '')} | {_cell(why)} |".replace("  |", " |")
+             for k, (t, why) in R.TOLERANCES.items()]
     return "\n".join(rows)
 
 

@@ -80,6 +80,9 @@ TOLERANCES: dict[str, tuple[Tolerance, str]] = {
                                          "of the parts (three half-units of two decimals)"),
 }
 """One tolerance policy per kind of number (the kind is declared in data/claims.yaml)."""
+TOLERANCE_UNITS = {"share": "pp", "change": "pp (or % for a % change)",
+                   "rate": "kr per 100 kr", "rank": "ranks", "count": "units", "ratio": "", "level": "",
+                   "arithmetic": "in the unit of the parts"}
 
 
 def tolerance(kind: str) -> Tolerance:
