@@ -340,8 +340,42 @@ def test_readme_map_covers_the_real_book():
     for cid in ledger:
         assert cid in text, cid
     shows = sum(src.read_text(encoding="utf-8").count("plotting.show(")
-                for src in (config.REPO_ROOT / "book" / "src").glob("*.md"))
-    assert text.count("| Figure ") == shows
+                for src in [*(config.REPO_ROOT / "book" / "src").glob("*.md"),
+                            *(config.REPO_ROOT / "analysis" / "presentation" / "pages").glob("*.py")])
+    assert text.count("| Figure ") == shows  # each page function that shows a figure is called once
+
+
+PAGE_MD = '''
+```{code-cell} ipython3
+from analysis.chapters import printed_tables as ch
+from analysis.presentation import plotting
+from analysis.presentation.pages import common
+from analysis.presentation.pages import printed_tables as page
+```
+
+```{code-cell} ipython3
+common.verdict_table(results, ch.CHAPTER, "Verdicts here.", part="Solna")
+page.burden_figure(tc)
+plotting.show(ch.fig_x(data_dir), "After.", units="%")
+```
+'''
+
+
+def test_exhibits_inside_page_functions_are_followed():
+    """A cell that calls a page function (analysis/presentation/pages) lists the exhibits that
+    function shows, at their line in the page module, numbered in order with the cell's own."""
+    ex = readme_map.exhibits("demo", PAGE_MD)
+    assert [(e.kind, e.number) for e in ex] == [("Table", None), ("Figure", 1), ("Figure", 2)]
+    table, burden, after = ex
+    assert table.caption == "Verdicts here."  # the caption passed at the call
+    assert table.producers == ["analysis.rules.claims.verdict_table"]
+    assert table.path == "analysis/presentation/pages/common.py"
+    assert burden.path == "analysis/presentation/pages/printed_tables.py"
+    assert burden.caption.startswith("The printed change of the municipal rate")
+    assert burden.producers == ["analysis.presentation.pages.printed_tables.burden_figure"]  # inline in the page
+    page_lines = (config.REPO_ROOT / burden.path).read_text(encoding="utf-8").splitlines()
+    assert "plotting.show(" in page_lines[burden.line - 1]
+    assert after.path is None and after.producers == ["analysis.chapters.printed_tables.fig_x"]
 
 
 def test_readme_update_rewrites_only_the_marked_section(fake_book, tmp_path, capsys):

@@ -5,7 +5,8 @@ Generated, not written by hand, so it cannot drift from the code: claims come fr
 data/claims.yaml and :data:`analysis.chapters.CHAPTER_MODULES` (the function is the one
 registered for the claim with ``@claim_check(CHAPTER, "Cxxx")``, else the one whose source names
 the claim id), exhibits from the ``plotting.show`` / ``plotting.table``
-calls in the chapter sources (book/src/*.md).
+calls in the chapter sources (book/src/*.md) and in the page functions
+(analysis/presentation/pages) that their cells call.
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ class Exhibit:
     producers: list[str]
     line: int
     in_loop: bool = False
+    path: str | None = None  # the page module that shows it; None: the chapter source itself
 
 
 def code_cells(md: str) -> list[tuple[int, str]]:
@@ -242,8 +244,156 @@ def _assigned_names(stmt) -> set[str]:
     return names
 
 
+PAGES = "analysis.presentation.pages"
+PLOTTING = "analysis.presentation.plotting"
+EXHIBIT_CALLS = {f"{PLOTTING}.show": "Figure", f"{PLOTTING}.table": "Table"}
+
+
+@dataclass
+class _Scope:
+    """Where exhibit calls are looked for: a notebook cell or the body of a page function."""
+
+    aliases: dict[str, str]
+    history: list  # statements of earlier cells: what a name was computed from
+    body: list  # statements of this cell or function (those before an exhibit count)
+    params: dict  # a page function's parameters -> (argument node at the call, the caller's scope)
+    path: str | None = None  # the page module (repository-relative); None for the chapter source
+    function: str | None = None  # the page function (dotted), None for a notebook cell
+    offset: int = 0  # line of the code's first line minus one (notebook cells)
+
+
+_MODULES: dict[str, tuple[Path, ast.Module]] = {}
+
+
+def _page_module(module: str) -> tuple[Path, ast.Module] | None:
+    if module not in _MODULES:
+        path = _module_path(module)
+        if path is None:
+            return None
+        _MODULES[module] = (path, ast.parse(path.read_text(encoding="utf-8")))
+    return _MODULES[module]
+
+
+def _page_function(full: str):
+    """(module file, module aliases, function node) of a page function such as
+    ``analysis.presentation.pages.printed_tables.backtest``, else None."""
+    if not full.startswith(PAGES + "."):
+        return None
+    module, _, name = full.rpartition(".")
+    found = _page_module(module)
+    if found is None:
+        return None
+    path, tree = found
+    aliases = _aliases(tree)
+    funcs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    aliases.update({f: f"{module}.{f}" for f in funcs})  # the module's own helpers, called by bare name
+    return (path, aliases, funcs[name]) if name in funcs else None
+
+
+def _bind(func, call) -> dict[str, ast.AST]:
+    """The page function's parameters bound to the argument nodes of one call of it."""
+    names = [a.arg for a in func.args.posonlyargs + func.args.args]
+    bound = dict(zip(names, call.args))
+    bound.update({k.arg: k.value for k in call.keywords if k.arg})
+    return bound
+
+
+def _param(node, scope: _Scope):
+    """A parameter of the page function passed at the call: (argument node, caller's scope)."""
+    if isinstance(node, ast.Name) and node.id in scope.params:
+        return scope.params[node.id]
+    return None
+
+
+def _caption_in(node, scope: _Scope) -> str:
+    bound = _param(node, scope)
+    return _caption_in(*bound) if bound else _caption(node)
+
+
+def _producers(node, scope: _Scope, before: int) -> list[str]:
+    """The analysis functions an exhibit's data come from: those called in the argument, else in the
+    statement (before the exhibit) that assigned a name it uses, else those the caller passed in."""
+    bound = _param(node, scope)
+    if bound:
+        arg, caller = bound
+        return _producers(arg, caller, getattr(arg, "lineno", 10**9))
+    producers = _analysis_calls(node, scope.aliases)
+    if producers:
+        return producers
+    wanted = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    for stmt in reversed([*scope.history, *(s for s in scope.body if s.lineno <= before)]):
+        if _assigned_names(stmt) & wanted:
+            producers = _from_page_return(stmt, wanted, scope) or _analysis_calls(stmt, scope.aliases)
+            if producers:
+                return producers
+    for name in sorted(wanted & set(scope.params)):
+        producers = _producers(ast.Name(id=name), scope, before)
+        if producers:
+            return producers
+    return []
+
+
+def _from_page_return(stmt, wanted: set[str], scope: _Scope) -> list[str]:
+    """Where a value a page function returns comes from: for ``meta, summary = page.setup(...)``,
+    the analysis functions behind the returned element that became the wanted name."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Call)):
+        return []
+    found = _page_function(_resolve(_dotted(stmt.value.func) or "", scope.aliases) or "")
+    if not found:
+        return []
+    _, aliases, func = found
+    target = stmt.targets[0]
+    unpacked = isinstance(target, ast.Tuple)
+    names = [getattr(t, "id", None) for t in target.elts] if unpacked else [getattr(target, "id", None)]
+    inner = _Scope(aliases, [], func.body, {k: (v, scope) for k, v in _bind(func, stmt.value).items()})
+    out = []
+    for ret in (s for s in func.body if isinstance(s, ast.Return) and s.value is not None):
+        values = ret.value.elts if unpacked and isinstance(ret.value, ast.Tuple) else [ret.value]
+        if len(values) != len(names):
+            continue
+        for name, value in zip(names, values):
+            if name in wanted:
+                out += [p for p in _producers(value, inner, ret.lineno) if p not in out]
+    return out
+
+
+def _scan(tree, scope: _Scope, key: tuple, in_loop: bool, depth: int, chapter: str) -> list[tuple]:
+    """(sort key, Exhibit) for every plotting.show/table call in ``tree``, following calls of page
+    functions (analysis/presentation/pages) into their bodies."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func) or ""
+        full = _resolve(name, scope.aliases) or ""
+        looped, p = in_loop, parents.get(node)
+        while p is not None:
+            looped |= isinstance(p, (ast.For, ast.While, ast.comprehension))
+            p = parents.get(p)
+        here = (*key, node.lineno, node.col_offset)
+        if full in EXHIBIT_CALLS and scope.aliases.get(name.split(".")[0]) in (PLOTTING, full):
+            kind = EXHIBIT_CALLS[full]
+            cap_node = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "caption"), None)
+            caption = _caption_in(cap_node, scope) if cap_node is not None else ""
+            producers = _producers(node.args[0], scope, node.lineno) if node.args else []
+            if not producers and scope.function:
+                producers = [scope.function]
+            out.append((here, Exhibit(chapter, kind, None, caption, producers, scope.offset + node.lineno, looped,
+                                      scope.path)))
+        elif depth < 4 and (found := _page_function(full)):
+            path, aliases, func = found
+            inner = _Scope(aliases, [], func.body, {k: (v, scope) for k, v in _bind(func, node).items()},
+                           str(path.relative_to(config.REPO_ROOT)), full)
+            for stmt in func.body:
+                out += _scan(stmt, inner, here, looped, depth + 1, chapter)
+    return out
+
+
 def exhibits(chapter: str, md: str) -> list[Exhibit]:
-    """Figures (plotting.show) and tables (plotting.table) of one chapter source, in order."""
+    """Figures (plotting.show) and tables (plotting.table) of one chapter source, in order,
+    including those shown by the page functions (analysis/presentation/pages) its cells call."""
     cells = []
     for start, code in code_cells(md):
         try:
@@ -253,40 +403,18 @@ def exhibits(chapter: str, md: str) -> list[Exhibit]:
     aliases = {}
     for _, tree in cells:
         aliases.update(_aliases(tree))
-    show = {k for k, v in aliases.items() if v in ("analysis.presentation.plotting", "analysis.presentation.plotting.show")}
-    out, fig_no, history = [], 0, []
+    found, history = [], []
     for start, tree in cells:
-        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = _dotted(node.func) or ""
-            full = _resolve(name, aliases) or ""
-            if full not in ("analysis.presentation.plotting.show", "analysis.presentation.plotting.table") or name.split(".")[0] not in show | {
-                    k for k, v in aliases.items() if v == "analysis.presentation.plotting.table"}:
-                continue
-            kind = "Figure" if full.endswith(".show") else "Table"
-            cap_node = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "caption"), None)
-            caption = _caption(cap_node) if cap_node is not None else ""
-            in_loop, p = False, parents.get(node)
-            while p is not None:
-                in_loop |= isinstance(p, (ast.For, ast.While, ast.comprehension))
-                p = parents.get(p)
-            producers = _analysis_calls(node.args[0], aliases) if node.args else []
-            if not producers and node.args:
-                wanted = {n.id for n in ast.walk(node.args[0]) if isinstance(n, ast.Name)}
-                for stmt in reversed([*history, *tree.body]):
-                    if _assigned_names(stmt) & wanted:
-                        producers = _analysis_calls(stmt, aliases)
-                        if producers:
-                            break
-            if kind == "Figure":
-                fig_no += 1
-            out.append(Exhibit(chapter, kind, fig_no if kind == "Figure" else None, caption, producers,
-                               start + node.lineno - 1, in_loop))
+        scope = _Scope(aliases, list(history), tree.body, {}, offset=start - 1)
+        found += _scan(tree, scope, (start,), False, 0, chapter)
         history.extend(tree.body)
-    out.sort(key=lambda e: e.line)
+    found.sort(key=lambda f: f[0])
+    out, fig_no = [], 0
+    for _, e in found:
+        if e.kind == "Figure":
+            fig_no += 1
+            e.number = fig_no
+        out.append(e)
     return out
 
 
@@ -337,7 +465,9 @@ def markdown() -> str:
         "#### Figures and tables",
         "",
         "Figures are numbered per chapter, as printed. *Produced by* lists the `analysis` functions the "
-        "notebook cell calls; the line is in the chapter source.",
+        "notebook cell calls; the line is in the chapter source. Where the cell calls a page function "
+        "(`analysis/presentation/pages/`), the exhibit is listed at its `plotting` call in that module, with "
+        "the functions its data come from (or the page function itself).",
         "",
         "| chapter | exhibit | caption (shortened) | produced by | source line |",
         "|---|---|---|---|---|",
@@ -347,8 +477,8 @@ def markdown() -> str:
         if e.in_loop:
             label += " (one per item of a loop)"
         prod = ", ".join(f"`{p}`" for p in e.producers) or "inline code in the notebook cell"
-        lines.append(f"| {e.chapter} | {label} | {_short(e.caption)} | {prod} | "
-                     f"`book/src/{e.chapter}.md:{e.line}` |")
+        where = f"{e.path}:{e.line}" if e.path else f"book/src/{e.chapter}.md:{e.line}"
+        lines.append(f"| {e.chapter} | {label} | {_short(e.caption)} | {prod} | `{where}` |")
     lines += ["", "Chapters and their modules: " + "; ".join(
         f"{ch} → `{mod}`" for ch, mod in CHAPTER_MODULES.items()) + "."]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,95 @@
+"""The page *Activation reforms in Växjö (2012, 2015) and Skurup (2019)* (book/src/activation-reforms.md)."""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown, display
+
+from analysis.chapters import activation_reforms as ch
+from analysis.presentation import plotting
+from analysis.presentation.pages import common
+
+
+class Setup(NamedTuple):
+    results: list
+    by_id: dict
+    design: object  # ch.design(...): every synthetic control, placebo run and event study
+    runs: dict  # design.runs, keyed (outcome, event key)
+    events: dict  # ch.EVENT, event key -> event
+
+
+def setup(data_dir, t0: float) -> Setup:
+    """Evaluate and record the chapter's claims and build its design once, so that every cell
+    below reads the same runs; prints how many synthetic controls that took since ``t0``."""
+    results, by_id = common.evaluate_and_record(ch, data_dir)
+    D = ch.design(str(data_dir) if data_dir is not None else None)
+    R = D.runs
+    print(f"{len(R)} synthetic controls with placebo runs and event studies in {time.perf_counter() - t0:.1f} s")
+    return Setup(results, by_id, D, R, ch.EVENT)
+
+
+def mean_reversion_table(D) -> None:
+    """Show, per event, whether the reform came at a cost peak and how the event study moves with
+    the reference period: the table behind the mean-reversion threat."""
+    R = D.runs
+    rows = []
+    for e in ch.EVENTS:
+        pk = ch.cost_peak(e, D.data_dir)
+        es = R[(ch.PRIMARY, e.key)].es
+        rb = es.rebased()
+        rows.append({
+            "event": e.label,
+            "ratio to Riket, last pre-year": f"{pk['last']:.2f} ({pk['last year']})",
+            "ratio to Riket, earlier years": f"{pk['base min']:.2f}–{pk['base max']:.2f} ({pk['base years']})",
+            "peak": "yes" if pk["peak"] else "no",
+            "ES post mean, ref. year −1": es.post_mean,
+            "ES 90 % interval, ref. year −1": f"[{es.post_ci[0]:+.3f}, {es.post_ci[1]:+.3f}]",
+            "ES post mean, ref. = mean of leads": rb["post_mean"],
+            "ES 90 % interval, ref. = mean of leads": f"[{rb['post_ci'][0]:+.3f}, {rb['post_ci'][1]:+.3f}]",
+        })
+    plotting.table(
+        pd.DataFrame(rows),
+        "Mean reversion: cost of economic assistance (N31001) relative to Riket before each reform (years where Riket "
+        "is missing are skipped), and the event study with two reference periods. A peak: the last pre-year's ratio "
+        f"above the earlier years' mean by more than {ch.PEAK:.0%}.",
+        precision=3,
+    )
+
+
+def first_years_table(D) -> None:
+    """Show the gap to the synthetic control in the first three post-event years, with its placebo
+    p: what "almost immediate" (C131, C156) can be checked against."""
+    R = D.runs
+    rows = []
+    for e in ch.EVENTS:
+        r = R[(ch.PRIMARY, e.key)]
+        for y in r.post[:3]:
+            rows.append({"event": e.label, "year": y, "years since event": y - e.year,
+                         "gap (%)": float(np.expm1(r.fit.gap.loc[y]) * 100), "one-sided placebo p": r.placebo.p_year(y)})
+    plotting.table(pd.DataFrame(rows), "Gap to the synthetic control in the first three post-event years (N31001).",
+                   precision=2)
+
+
+def decomposition_text(D) -> None:
+    """Say where the fall of the accounts-based cost happened (refugee households, other households,
+    costs the register does not count), for Växjö 2012–2021 and Skurup 2018–2022 (C136)."""
+    parts, mostly_elsewhere = [], True
+    for unit, start, end in ((ch.VAXJO, 2012, 2021), (ch.SKURUP, 2018, 2022)):
+        t = ch.decomposition(D, unit, start, end)["change (kr/inv)"]
+        acc, paid, excl, ref = t.iloc[0], t.iloc[1], t.iloc[2], t.iloc[3]
+        mostly_elsewhere &= abs(excl) < abs(acc) / 2
+        parts.append(
+            f"In {ch.names(D.data_dir)[unit]} {start}–{end} the accounts-based cost changed by {acc:+.0f} kr per "
+            f"inhabitant, the amount paid out by {paid:+.0f} kr, of which {ref:+.0f} kr to refugee households and "
+            f"{excl:+.0f} kr to all other households."
+        )
+    if mostly_elsewhere:
+        parts.append(
+            "In both, most of the fall in the accounts is not a fall in what non-refugee households were paid: it lies "
+            "in payments to refugee households and in costs that the register does not count."
+        )
+    display(Markdown(" ".join(parts)))
