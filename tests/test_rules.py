@@ -177,3 +177,14 @@ def test_wording_against_data_allows_the_kinds_tolerance():
     assert R.wording("uppemot", 90.9, 90, slack=1.8) == "supported"
     assert R.wording("uppemot", 93.0, 90, slack=1.8) == "contradicted"
     assert R.wording("nästan en tredjedel", 0.28, own_number=True, slack=0.05) == "contradicted"  # no slack for the document's own number
+
+
+def test_alternative_measure_pairs_by_label():
+    from analysis.rules.collect import measure_pairs
+
+    checks = [{"label": "Commuters highest (rka)", "role": "primary"},
+              {"label": "Commuters highest (nka)", "role": "secondary"},
+              {"label": "Växjö's rank among the largest cuts, N31001", "role": "primary"},
+              {"label": "Växjö's rank among the largest cuts, N31004", "role": "secondary"},
+              {"label": "Something else", "role": "secondary"}]
+    assert measure_pairs(checks) == [(0, 1), (2, 3)]

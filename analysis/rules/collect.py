@@ -8,6 +8,7 @@ A claim that data/claims.yaml assigns to a chapter but the chapter did not recor
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .. import config
@@ -35,6 +36,18 @@ def _verdict(cid: str, checks: list[dict], alternative: str | None = None) -> st
         raise ClaimsError(f"{cid}: {exc} (data/claims.yaml declares primary checks by label)") from exc
 
 
+_MEASURE = re.compile(r"\s*(\([^()]*\)|, [NU]\d{5})$")
+
+
+def measure_pairs(checks: list[dict]) -> list[tuple[int, int]]:
+    """(primary, secondary) check indices whose labels differ only in the measure they name at
+    the end ('… (rka)' / '… (nka)', '…, N31001' / '…, N31004'): the secondary is the same test on
+    an alternative measure the chapter already computes."""
+    stem = [_MEASURE.sub("", c["label"]) if _MEASURE.search(c["label"]) else None for c in checks]
+    return [(i, j) for i, p in enumerate(checks) for j, q in enumerate(checks)
+            if p["role"] == "primary" and q["role"] == "secondary" and stem[i] is not None and stem[i] == stem[j]]
+
+
 def _finish(entry: dict) -> dict:
     """Add the primary labels, roles and the stability of a merged claim entry."""
     cid = entry["id"]
@@ -53,6 +66,13 @@ def _finish(entry: dict) -> dict:
     flips = []
     for alt in alternatives:
         v = _verdict(cid, checks, alt)
+        if v != entry["verdict"]:
+            flips.append({"alternative": alt, "verdict": v})
+    for i, j in measure_pairs(checks):  # the same test on the chapter's alternative measure
+        alt = f"alternative measure: {checks[j]['label']}"
+        swapped = [dict(c, verdict=checks[j]["verdict"]) if k == i else c for k, c in enumerate(checks)]
+        alternatives.append(alt)
+        v = _verdict(cid, swapped)
         if v != entry["verdict"]:
             flips.append({"alternative": alt, "verdict": v})
     entry["stability"] = {"label": "fragile" if flips else "robust", "flips": flips,

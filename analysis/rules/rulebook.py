@@ -424,9 +424,12 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "claim with a contradicted secondary check is partly supported.", {}, _ex_secondary),
     Rule("stability", "every evaluated claim",
          "A verdict is robust when it is unchanged under each reasonable alternative: the tolerance halved and "
-         "doubled, the other conventional significance levels, and (for synthetic controls) the donor-pool "
-         "variants; otherwise fragile, and the alternatives that flip it are listed.",
-         {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES])}, None),
+         "doubled, the other conventional significance levels, the alternative measures the chapter already "
+         "computes (the same test on another measure: RKA's composite → the net cost deviation or the book's DEA; "
+         "N31001 → N31004) and, for synthetic controls, the donor-pool variants; otherwise fragile, and the "
+         "alternatives that flip it are listed.",
+         {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES, "alternative measures",
+                                     "donor-pool variants (to come)"])}, None),
 )}
 
 

@@ -54,7 +54,7 @@ def _level_check(d: Design, cid: str, key: str, level: str):
                                                  & (tail["sample"] != "all")].iterrows())
                     + ".")
     v = combined_verdict(prim, [d.est[(m, level)] for m in ROBUST], primary_opposite=opposite)
-    alts = _alts(prim, [d.est[(m, level)] for m in ROBUST], opposite)
+    alts = _alts(prim, [d.est[(m, level)] for m in ROBUST], opposite, ROBUST)
     others = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, level)])} (n = {d.est[(m, level)].n})" for m in ROBUST)
     years = "2016–2022 panel, municipality and year effects, SE clustered by municipality (net cost deviation " \
             "2019–2022 only)" if level == "within" else "means 2019–2022, HC3 robust SE"
@@ -112,7 +112,7 @@ def _c099(d: Design) -> ClaimResult:
                 rows[m] = R.Estimate(diff["difference"], np.nan, diff["CI low"], diff["CI high"], diff["p"],
                                      diff["n a"] + diff["n b"], np.nan, "Welch")
         v = combined_verdict(rows[PRIMARY], [rows[m] for m in ROBUST])
-        alts = _alts(rows[PRIMARY], [rows[m] for m in ROBUST])
+        alts = _alts(rows[PRIMARY], [rows[m] for m in ROBUST], names=ROBUST)
         listing = "; ".join(f"{E.MEASURES[m]} {_fmt(rows[m])}" for m in E.EFFICIENCY_MEASURES)
         label = ("The most efficient decile buys more (with structural controls)" if with_controls
                  else "The most efficient decile buys more than the other 90 %")
@@ -293,7 +293,7 @@ def _c102(d: Design) -> ClaimResult:
                                               for m in E.EFFICIENCY_MEASURES)
         + f". {SCALE}. " + RULE_TEXT,
         year_data="2019–2022", unit=SCALE, label="The relation outside the extremes of Figures 3–4",
-        rule="directional-test", alternatives=_alts(rows[PRIMARY], [rows[m] for m in ROBUST]))
+        rule="directional-test", alternatives=_alts(rows[PRIMARY], [rows[m] for m in ROBUST], names=ROBUST))
     checks = [c1, c2, c3]
     summary = (f"Over all municipalities the rank correlation with RKA's composite is {p['rho']:+.2f} ({c1.verdict}); "
                f"with controls: {c2.verdict}; without the ten extremes: {c3.verdict}. The full-distribution "

@@ -26,8 +26,14 @@ def combined_verdict(primary: R.Estimate, robust: list[R.Estimate], primary_oppo
     return v
 
 
-def _alts(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False) -> dict[str, str]:
-    return RB.alpha_alternatives(lambda a: combined_verdict(primary, robust, primary_opposite, a))
+def _alts(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False,
+          names: tuple[str, ...] = ()) -> dict[str, str]:
+    """The verdict at the other significance levels, and with each robustness measure (named in
+    ``names``, in the order of ``robust``) in the primary measure's place (rule stability)."""
+    out = RB.alpha_alternatives(lambda a: combined_verdict(primary, robust, primary_opposite, a))
+    for name, est in zip(names, robust):
+        out[f"alternative measure: {name}"] = sign_test(est)
+    return out
 
 
 RULE_TEXT = (f"Rule directional-test (α = {RB.ALPHA:g}): supported = the primary measure in the claimed direction with a "
