@@ -75,10 +75,10 @@ def test_rank_position():
 @pytest.mark.parametrize("phrase, value, x, own, verdict", [
     ("nästan en tredjedel", 0.28, None, True, "contradicted"),  # the document's own 28 % is 0.84 of a third
     ("nästan en tredjedel", 0.28, None, False, "not supported"),  # data at 28 %: outside, but not the other side
-    ("nästan en tredjedel", 0.31, None, True, "supported"),
+    ("nästan en tredjedel", 0.31, None, True, "not testable"),  # a fit with its own number proves nothing
     ("nästan en tredjedel", 0.36, None, False, "contradicted"),  # more than a third: the words deny it
     ("nästan hälften", 0.431, None, True, "contradicted"),  # 43.1 % is 0.86 of a half
-    ("nästan hälften", 0.47, None, True, "supported"),
+    ("nästan hälften", 0.47, None, True, "not testable"),
     ("drygt", 2750, 2700, False, "supported"),
     ("drygt", 2680, 2700, False, "contradicted"),  # 'a little over' a number the data put it under
     ("drygt", 3200, 2700, False, "not supported"),  # over, but by far more than 'a little'
@@ -188,3 +188,10 @@ def test_alternative_measure_pairs_by_label():
               {"label": "Växjö's rank among the largest cuts, N31004", "role": "secondary"},
               {"label": "Something else", "role": "secondary"}]
     assert measure_pairs(checks) == [(0, 1), (2, 3)]
+
+
+def test_wording_on_a_change_between_two_printed_numbers():
+    """C097: 88.6 % (2022) → 86.9 % (2024) 'inte förändrats markant' (−1.9 %): the words fit the
+    document's own numbers, which alone cannot show they are true."""
+    (chk,) = C.wording_checks("C097")
+    assert chk.verdict == "not testable" and chk.label.endswith("88.6 → 86.9 % (-1.9%)")

@@ -295,17 +295,22 @@ def wording_checks(claim_id: str) -> list[Check]:
         if not isinstance(pub.value, (int, float)):
             raise ClaimsError(f"{claim_id}.wording: {use['key']} is not a printed number")
         value = float(pub.value) / 100 if "%" in pub.unit else float(pub.value)
+        shown = f"{pub.value:g} {pub.unit}".rstrip()
+        if use.get("against"):  # a change between two printed numbers ('inte förändrats markant')
+            base = published(claim_id, use["against"])
+            value = float(pub.value) / float(base.value) - 1
+            shown = f"change {base.value:g} → {pub.value:g} {pub.unit} ({value:+.1%})".rstrip()
         try:
             verdict = R.wording(phrase, value, own_number=True)
         except ValueError as exc:
             raise ClaimsError(f"{claim_id}.wording: {exc}") from exc
         meaning = R.WORDING[phrase].meaning
         out.append(Check(
-            label=f"Wording: '{phrase}' for the printed {pub.value:g} {pub.unit}".rstrip(),
+            label=f"Wording: '{phrase}' for the printed {shown}",
             published=phrase, reproduced=_clean(pub.value), unit=pub.unit, year_published=pub.year,
             year_data=None, verdict=verdict, rule="wording",
-            note=(f"The document prints '{phrase}' for its own {pub.value:g} {pub.unit}; the wording table allows "
-                  f"{meaning}. No data needed: the document's words and its number are compared."),
+            note=(f"The document prints '{phrase}' for its own {shown}; the wording table allows {meaning}. No data "
+                  "needed: the document's words and its number are compared (a fit cannot show the number is true)."),
         ))
     return out
 

@@ -231,8 +231,9 @@ WORDING: dict[str, Phrase] = {p.phrase: p for p in (
 def wording(phrase: str, value: float, x: float | None = None, own_number: bool = False,
             slack: float = 0.0) -> str:
     """Rule ``wording``: the value lies within what the phrase allows → supported. Against the
-    document's own printed number (``own_number``) anything else is contradicted (the words say
-    something the number does not). Against data, a value beyond what the words deny (above X
+    document's own printed number (``own_number``) a mismatch is contradicted (the words say
+    something the number does not) and a fit is not testable (whether the number is true needs
+    data). Against data, a value beyond what the words deny (above X
     for 'knappt', below X for 'drygt') is contradicted, and otherwise not supported. ``slack`` (the
     kind's tolerance, for rounding and revisions) widens every bound when judging data."""
     if phrase not in WORDING:
@@ -241,10 +242,10 @@ def wording(phrase: str, value: float, x: float | None = None, own_number: bool 
     lo, hi = p.bounds(x)
     v = abs(value) if p.magnitude else value
     eps = 1e-12 + (0.0 if own_number else slack)
+    if own_number:  # words against the document's own number: only a contradiction can be shown
+        return NOT_TESTABLE if lo - eps <= v <= hi + eps else CONTRADICTED
     if lo - eps <= v <= hi + eps:
         return SUPPORTED
-    if own_number:
-        return CONTRADICTED
     above, below = p._scale(p.denies_above, x), p._scale(p.denies_below, x)
     if (above is not None and v > above + eps) or (below is not None and v < below - eps):
         return CONTRADICTED
@@ -346,6 +347,7 @@ def _ex_rank() -> str:
 
 def _ex_wording() -> str:
     return (f"the document's own 28 % called 'nästan en tredjedel': {wording('nästan en tredjedel', 0.28, own_number=True)}; "
+            f"its own 31 %: {wording('nästan en tredjedel', 0.31, own_number=True)}; "
             f"'drygt 2 700' against data of 2 750: {wording('drygt', 2750, 2700)}, of 2 680: {wording('drygt', 2680, 2700)}, "
             f"of 3 200: {wording('drygt', 3200, 2700)}; 'kraftigt' for a −4 % change: {wording('kraftigt', -0.04)}.")
 
@@ -407,7 +409,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "qualifies a printed number X ('drygt 2 700') is judged against the data, every bound widened by the "
          "tolerance of the number's kind (rounding and revisions): outside the band it is not supported, and on the side the words deny (below X for 'drygt') contradicted. A phrase that names a "
          "share ('nästan en tredjedel') is also judged against the number the document itself prints for it: a "
-         "document can contradict itself without any data, and then the verdict is contradicted.",
+         "document can contradict itself without any data, and then the verdict is contradicted (when the words fit "
+         "the document's own number, that check alone cannot say whether the number is true: not testable).",
          {p.phrase: p.meaning for p in WORDING.values()}, _ex_wording),
     Rule("document-statement", "a verbal statement checked against a described piece of evidence",
          "Supported when the data show what the sentence says, in the way the check's note specifies; contradicted "
