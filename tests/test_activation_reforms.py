@@ -11,6 +11,7 @@ from analysis.chapters import activation_reforms as ch
 from analysis.errors import DataError
 from analysis.methods.eventstudy import event_study
 from analysis.methods.placebo import in_space
+from analysis.rules import rulebook as RB
 
 
 def sim_run(effect: float, seed: int = 0, n_units: int = 60) -> ch.Run:
@@ -52,11 +53,11 @@ def test_rule_right_sign_alone_is_not_supported():
     """A gap in the claimed direction with neither inferential condition (placebo p, ES interval) → not supported;
     with one of them → partly supported."""
     r = sim_run(-0.03, seed=20, n_units=40)
-    assert r.mean_gap < 0 and r.placebo.p_reduction > ch.ALPHA and r.es.post_ci[1] > 0
+    assert r.mean_gap < 0 and r.placebo.p_reduction > RB.ALPHA and r.es.post_ci[1] > 0
     verdict, note = ch.effect_verdict(r)
     assert verdict == "not supported" and "Right direction only" in note
     r = sim_run(-0.03, seed=21, n_units=40)
-    assert r.mean_gap < 0 and r.placebo.p_reduction <= ch.ALPHA
+    assert r.mean_gap < 0 and r.placebo.p_reduction <= RB.ALPHA
     assert ch.effect_verdict(r)[0] == "partly supported"
 
 

@@ -171,6 +171,7 @@ def test_tax_table_parsed(tmp_path, real_data_dir):
 def test_efficiency_helpers_recover_planted_effects():
     import numpy as np
 
+    from analysis.chapters.printed_tables import association_verdict
     from analysis.methods import efficiency_groups as E
 
     rng = np.random.default_rng(7)
@@ -181,9 +182,9 @@ def test_efficiency_helpers_recover_planted_effects():
     b = E.slope(pd.Series(y), x)
     c = E.slope(pd.Series(y), x, ctrl)
     assert c["CI low"] < -0.5 < c["CI high"] and c["coef"] == pytest.approx(-0.5, abs=0.03)
-    assert E.sign_verdict(b, c, -1) == "supported" and E.sign_verdict(b, c, +1) == "contradicted"
+    assert association_verdict(b, c, -1) == "supported" and association_verdict(b, c, +1) == "contradicted"
     flat = E.slope(pd.Series(rng.normal(size=400)), x)
-    assert E.sign_verdict(flat, flat, -1) in ("not supported", "contradicted", "partly supported")
+    assert association_verdict(flat, flat, -1) in ("not supported", "contradicted", "partly supported")
     rho = E.spearman(x, x ** 3)
     assert rho["rho"] == pytest.approx(1.0) and rho["n"] == 400
     d = E.difference(pd.Series(rng.normal(1.0, 0.1, 50)), pd.Series(rng.normal(0.0, 0.1, 60)))

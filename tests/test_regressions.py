@@ -125,20 +125,6 @@ def test_anderson_rubin_set_matches_its_definition_and_widens_when_weak():
     assert R.iv_2sls(weak, "y", "x", "z", controls=["w"])["anderson-rubin"][2] != "interval"
 
 
-@pytest.mark.parametrize("lo, hi, claimed, verdict", [
-    (0.1, 0.5, 1, "supported"), (-0.1, 0.5, 1, "not supported"), (-0.5, -0.1, 1, "contradicted"),
-    (-0.5, -0.1, -1, "supported"),
-])
-def test_sign_verdict(lo, hi, claimed, verdict):
-    e = R.Estimate((lo + hi) / 2, 0.1, lo, hi, 0.01, 100, 0.1, "test")
-    assert R.sign_verdict(e, claimed) == verdict
-
-
-def test_sign_verdict_rejects_a_bad_sign():
-    with pytest.raises(ValueError):
-        R.sign_verdict(R.Estimate(1, 1, 0.5, 1.5, 0.01, 10, 0.1, "t"), 0)
-
-
 def test_singleton_category_is_dropped_not_left_to_break_hc3():
     """A group with one member has leverage 1: HC3 would divide 0 by 0. Dropping it leaves
     the coefficient unchanged (its dummy fits it exactly) and the errors finite."""

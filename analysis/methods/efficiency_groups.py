@@ -160,21 +160,3 @@ def controls(scores: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
     dummies = pd.get_dummies(scores["skr_group"], prefix="g", dtype=float).drop(columns="g_A2", errors="ignore")
     return dummies.assign(log_population=np.log(population.reindex(scores.index)))
 
-
-def sign_verdict(bivariate: dict, controlled: dict, claimed: int) -> str:
-    """Rule for 'less efficient → higher X' claims (``claimed`` = sign of the slope on the score):
-    supported = claimed sign with a 95 % CI excluding zero with and without controls;
-    partly = in one of the two; contradicted = the opposite sign, CI excluding zero, without
-    controls; otherwise not supported."""
-
-    def sig(r, s):
-        return (r["CI low"] > 0) if s > 0 else (r["CI high"] < 0)
-
-    hits = sig(bivariate, claimed) + sig(controlled, claimed)
-    if hits == 2:
-        return "supported"
-    if hits == 1:
-        return "partly supported"
-    if sig(bivariate, -claimed):
-        return "contradicted"
-    return "not supported"

@@ -232,17 +232,6 @@ def iv_2sls(data: pd.DataFrame, y: str, endog: str, instrument: str, controls=()
     }
 
 
-def sign_verdict(est: Estimate, claimed: int = 1) -> str:
-    """The rule for a directional claim: *supported* = the claimed sign with a 95 % CI
-    excluding zero; *contradicted* = the opposite sign with a CI excluding zero; *not
-    supported* = a CI that includes zero."""
-    if claimed not in (1, -1):
-        raise ValueError("claimed must be +1 or -1")
-    if not est.excludes_zero():
-        return "not supported"
-    return "supported" if np.sign(est.coef) == claimed else "contradicted"
-
-
 def describe(est: Estimate, scale: str = "") -> str:
     """'0.12 [0.03, 0.21]' with the scale appended (for notes)."""
     return f"{est.coef:+.3f} [{est.ci_low:+.3f}, {est.ci_high:+.3f}]{(' ' + scale) if scale else ''}"

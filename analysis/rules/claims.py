@@ -29,7 +29,6 @@ from .rulebook import Tolerance
 from .schema import validate_claims
 
 VERDICTS = R.VERDICTS
-STATUSES = ("evaluated", "not testable", "pending")
 THEMES = {"a": "Private providers and efficiency", "b": "Solna versus Sundbyberg", "c": "Activation reforms"}
 
 
@@ -93,7 +92,6 @@ def published(claim_id: str, key: str) -> Published:
 
 # ---------------------------------------------------------------- verdict rules
 # Every threshold lives in analysis/rules/rulebook.py; this module only applies them.
-compare = R.numeric_match
 
 
 def _alternatives_numeric(pub_value: float, reproduced: float, tol: Tolerance, year_rule) -> dict[str, str]:
@@ -321,16 +319,21 @@ def primary_of(claim_id: str) -> tuple[list[str] | None, str]:
     return entry.get("primary"), entry.get("combine", "all")
 
 
-def claim_verdict(claim_id: str, checks: list[Check]) -> str:
-    """Rules primary-checks and secondary-checks applied to a claim's checks."""
+def verdict_from_pairs(claim_id: str, pairs: list[tuple[str, str]], part: bool = False) -> str:
+    """Rules primary-checks and secondary-checks on (label, verdict) pairs. ``part``: one
+    chapter's part of a claim, which may hold only secondary checks (then not testable here)."""
     prim, mode = primary_of(claim_id)
-    present = [c for c in checks if prim is None or R.is_primary(c.label, prim)]
-    if prim is not None and not present:  # this chapter computes only secondary parts of the claim
-        return R.apply_secondaries(R.NOT_TESTABLE, [c.verdict for c in checks])
+    if part and prim and not any(R.is_primary(label, prim) for label, _ in pairs):
+        return R.NOT_TESTABLE
     try:
-        return R.claim_verdict([(c.label, c.verdict) for c in checks], prim and [c.label for c in present], mode)
+        return R.claim_verdict(pairs, prim, mode)
     except ValueError as exc:
-        raise ClaimsError(f"{claim_id}: {exc}") from exc
+        raise ClaimsError(f"{claim_id}: {exc} (data/claims.yaml declares primary checks by label)") from exc
+
+
+def claim_verdict(claim_id: str, checks: list[Check]) -> str:
+    """A chapter's verdict on its part of a claim."""
+    return verdict_from_pairs(claim_id, [(c.label, c.verdict) for c in checks], part=True)
 
 
 def aggregate(verdicts: list[str]) -> str:

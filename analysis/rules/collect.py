@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import config
 from ..atomic import write_text
 from . import rulebook as R
-from .claims import ClaimsError, claims, primary_of
+from .claims import ClaimsError, claims, primary_of, verdict_from_pairs
 
 SCHEMA_KEYS = ["id", "theme", "chapter", "verdict", "summary", "checks"]
 CHECK_KEYS = ["label", "published", "reproduced", "unit", "year_published", "year_data", "verdict", "note"]
@@ -27,13 +27,9 @@ EXTRA_CHECK_KEYS = ["rule", "alternatives", "role"]
 
 def _verdict(cid: str, checks: list[dict], alternative: str | None = None) -> str:
     """The claim's verdict from its checks (rules primary-checks and secondary-checks)."""
-    prim, mode = primary_of(cid)
     pairs = [(c["label"], c["alternatives"].get(alternative, c["verdict"]) if alternative else c["verdict"])
              for c in checks]
-    try:
-        return R.claim_verdict(pairs, prim, mode)
-    except ValueError as exc:
-        raise ClaimsError(f"{cid}: {exc} (data/claims.yaml declares primary checks by label)") from exc
+    return verdict_from_pairs(cid, pairs)
 
 
 _MEASURE = re.compile(r"\s*(\([^()]*\)|, [NU]\d{5})$")

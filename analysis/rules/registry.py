@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ..errors import ClaimsError
 from . import claims as C
+from . import rulebook as R
 
 ClaimFunction = Callable[..., "C.ClaimResult"]
 _REGISTRY: dict[str, dict[str, ClaimFunction]] = {}
@@ -56,8 +57,7 @@ def evaluate(chapter: str, data_dir=None, post: Callable | None = None) -> list[
         extra = C.wording_checks(cid)
         if extra:  # the document's words against its own number (rule wording)
             res.checks.extend(extra)
-            if res.verdict != C.R.NOT_TESTABLE or any(C.R.is_primary(c.label, C.primary_of(cid)[0] or [])
-                                                      for c in extra):
+            if res.verdict != R.NOT_TESTABLE or any(R.is_primary(c.label, C.primary_of(cid)[0] or []) for c in extra):
                 res.verdict = C.claim_verdict(cid, res.checks)
         if post is not None:
             res = post(res)

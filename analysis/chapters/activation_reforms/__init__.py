@@ -91,7 +91,6 @@ from .figures import (  # noqa: F401
 
 # names the notebooks and tests read from the chapter (imported by its modules)
 from .panels import (  # noqa: F401  # noqa: F401
-    ALPHA,
     CHAPTER,
     EVENT,
     EVENTS,

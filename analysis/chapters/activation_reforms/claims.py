@@ -16,7 +16,7 @@ from ...sources.kolada import load_kpis
 from ...sources.municipalities import names
 from .checks import SENS_ENDS, SENS_STARTS, effect_verdict, one_year_changes, unusable_years
 from .design import Design, design
-from .panels import ALPHA, CHAPTER, EVENTS, OUTCOMES, PRIMARY, TOP, Run, level_panel, level_panel_kpi
+from .panels import CHAPTER, EVENTS, OUTCOMES, PRIMARY, TOP, Run, level_panel, level_panel_kpi
 from .threats import Threat
 
 # ------------------------------------------------------------------ claims
@@ -73,14 +73,14 @@ def _immediate_check(D: Design, ek: str):
     def decide(alpha: float) -> str:  # an effect claim: the right sign alone is not evidence of an effect
         return RB.SUPPORTED if any(gaps[y] < 0 and ps[y] <= alpha for y in yrs) else RB.NOT_SUPPORTED
 
-    verdict = decide(ALPHA)
+    verdict = decide(RB.ALPHA)
     first = min(yrs, key=lambda y: ps[y])
     note = (
         f"{r.event.label}, N31001: gap vs synthetic control "
         + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f})" for y in yrs)
         + (f"; later years {later[0]}–{later[-1]} on average {later_pct:+.1f} %" if later else "")
         + f". Rule: supported if the gap in the event year or the year after is negative with one-sided placebo "
-        f"p ≤ {ALPHA:.2f}; not supported otherwise (a negative gap that is not unusual among placebo "
+        f"p ≤ {RB.ALPHA:.2f}; not supported otherwise (a negative gap that is not unusual among placebo "
         "municipalities is no evidence of an effect, as in the effect rule above)."
     )
     return check_statement(
@@ -221,10 +221,10 @@ def weak_design(r: Run) -> str:
 def _inference_phrase(runs: list[Run]) -> str:
     """How many of these gaps are negative and how many are unusual among the placebo units."""
     neg = sum(r.mean_gap < 0 for r in runs)
-    sig = sum(r.mean_gap < 0 and r.placebo.p_reduction <= ALPHA for r in runs)
+    sig = sum(r.mean_gap < 0 and r.placebo.p_reduction <= RB.ALPHA for r in runs)
     return (
         f"{neg} of {len(runs)} gaps are negative and {sig} of them unusual among placebo municipalities "
-        f"(one-sided p ≤ {ALPHA:.2f}). "
+        f"(one-sided p ≤ {RB.ALPHA:.2f}). "
     )
 
 

@@ -11,13 +11,11 @@ import pandas as pd
 from ...errors import DataError
 from ...methods.eventstudy import EventStudy, event_study
 from ...methods.placebo import PlaceboResult, in_space, in_time
-from ...rules import rulebook as RB
 from ...sources.codes import SKURUP, SOLNA, VAXJO
 from ...sources.kolada import load_kpis
 
 CHAPTER = "activation-reforms"
 TITLE = "Activation reforms"
-ALPHA = RB.ALPHA  # the rulebook's significance level (one-sided placebo p)
 SPIKE = 0.4  # a one-year log deviation from both neighbours' mean above this marks an incomplete report
 TOP = 0.10  # "among the municipalities that cut the most": within the 10 % largest falls
 LAST = 2022  # the snapshot ends here (checked against the data in design())

@@ -24,7 +24,7 @@ def c166(data_dir) -> ClaimResult:
         checks.append(check_statement(
             "C166", "commuters_highest", rank, "supported" if rank <= RANK_LIMITS[0] else
             ("partly supported" if rank <= RANK_LIMITS[1] else
-             ("contradicted" if (rank - 1) / (len(g) - 1) > 0.5 else "not supported")),
+             ("contradicted" if RB.rank_position((rank - 1) / (len(g) - 1)) == RB.CONTRADICTED else "not supported")),
             f"{label}: rank of SKR group A2 (Pendlingskommun nära storstad) among the {len(g)} groups by mean score "
             f"2019–2022 ({g.loc['A2', 'mean']:+.2f} SD; best: {g.index[0]} {g.iloc[0]['mean']:+.2f}). 1 = supported, "
             "≤ 3 = partly; in the lower half of the groups = contradicted (as rule rank-position).",

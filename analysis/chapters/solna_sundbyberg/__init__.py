@@ -55,7 +55,6 @@ from .design import (  # noqa: F401
     NKA_AREAS,
     NKA_TOL,
     OUTCOME_LIKE,
-    P_THRESHOLD,
     PRE_END,
     PROXY_RULE,
     RATE_TOL,

@@ -12,7 +12,6 @@ from ...sources.kolada import RIKET
 from .design import (
     CHAPTER,
     K_NEIGHBOURS,
-    P_THRESHOLD,
     PRE_END,
     PROXY_RULE,
     Synthetic,
@@ -85,12 +84,12 @@ def c065(data_dir) -> ClaimResult:
                             year_data=last, unit="% vs synthetic Solna", rule="directional-test", alternatives=alts)
     p = sy.placebo.p_value
     if verdict == "not testable":
-        standing = (f"cannot be judged at the {P_THRESHOLD:.2f} level: with {sy.placebo.n_below} well-fitted placebo "
+        standing = (f"cannot be judged at the {RB.ALPHA:.2f} level: with {sy.placebo.n_below} well-fitted placebo "
                     f"units the smallest attainable one-sided p is {1 / sy.placebo.n_below:.2f}")
-    elif sy.placebo.p_below <= P_THRESHOLD:
-        standing = f"stands out at the {P_THRESHOLD:.2f} level among placebo runs"
+    elif sy.placebo.p_below <= RB.ALPHA:
+        standing = f"stands out at the {RB.ALPHA:.2f} level among placebo runs"
     else:
-        standing = f"does not stand out at the {P_THRESHOLD:.2f} level among placebo runs"
+        standing = f"does not stand out at the {RB.ALPHA:.2f} level among placebo runs"
     return ClaimResult("C065", [check], f"Solna part: paid assistance is {abs(sy.gap_pct(last)):.0f} % "
                        f"{'below' if sy.gap_pct(last) < 0 else 'above'} its synthetic comparison in {last}; the departure "
                        f"{standing} (p = {p:.2f}, rank {sy.placebo.rank} of {len(sy.placebo.ratios)}; one-sided p = "

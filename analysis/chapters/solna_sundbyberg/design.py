@@ -30,7 +30,6 @@ OUTCOME_LIKE = ("N03920", "N00905")  # unemployment and income: possibly affecte
 PRE_END = 2002  # the synthetic comparison is fitted up to here ("över 20 år" before 2025)
 PROXY_RULE = ("Rule for proxies (C122, C123, C125, C165): when the claimed measure is not in the data, a proxy alone "
               "gives 'not testable' and is shown as context only, whether or not it agrees.")
-P_THRESHOLD = RB.ALPHA  # the rulebook's significance level (one-sided placebo p)
 ASSISTANCE_KPIS = ("N31001", "N31004", "N31008")
 SYNTH_OUTCOMES = {"N31807": range(1994, 2023), "N31004": range(1995, 2023)}
 NKA_AREAS = {
