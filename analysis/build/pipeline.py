@@ -271,12 +271,13 @@ def resolve_data_dir(explicit=None) -> Path:
 
 # ------------------------------------------------------------------ one build at a time
 @contextmanager
-def build_lock(path: Path = LOCK):
+def build_lock(path: Path | None = None):
     """Hold this checkout's build lock (``flock``: released by the kernel when the holder dies,
     so a lock left by a killed build is taken over). Raises :class:`BuildLocked` naming the
     other build."""
     import fcntl
 
+    path = Path(path or LOCK)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
