@@ -50,13 +50,14 @@ from .claims import (  # noqa: F401
 )
 from .design import (  # noqa: F401
     CHAPTER,
+    DEA_MEASURES,
     LARGE_PCT,
     LEVELS,
     MIN_LATEST,
     PANEL_CONTROLS,
-    PANEL_OUTCOME,
     PANEL_SPECS,
     PRIMARY,
+    RAW_CS,
     ROBUST,
     SCALE,
     SHARE_TOL,
