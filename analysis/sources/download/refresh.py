@@ -25,6 +25,7 @@ from ...errors import DataError
 from ..catalogue import catalogue, require_kpi
 from ..codes import RIKET
 from . import kolada as K
+from . import kpi_check
 from . import pxweb as P
 from .cache import Cache, describe, is_change, now_iso, write_standin
 from .http import DownloadError, HttpClient, NetworkUnavailable, RequestsTransport
@@ -116,6 +117,15 @@ def _previous_series(cache: Cache, rel: str, kpi: str) -> pd.DataFrame | None:
         return None  # no snapshot (or not this KPI): the download is the whole series
 
 
+def _discontinued_hint(ids) -> str:
+    """For an id outside the catalogue that Kolada discontinued: which measure the book uses."""
+    try:
+        st = kpi_check.check_kpis([i for i in ids or [] if i.upper() in kpi_check.REPLACEMENTS])
+    except DataError:
+        return ""
+    return "".join(f" {s.kpi} is {s.message()}." for s in st.values() if s.status == "discontinued")
+
+
 def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
     """`make data`; every failure ends in one clear line and a non-zero exit (no traceback)."""
     err = stream or sys.stderr
@@ -137,8 +147,9 @@ def _main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
     try:
         kpis = _kpis(args.only)
     except DataError as exc:
-        print(f"make data: {exc}", file=err)
+        print(f"make data: {exc}{_discontinued_hint(args.only)}", file=err)
         return EXIT_OFFLINE
+    statuses = kpi_check.check_kpis(kpis)
     do_scb = not args.no_scb and (args.scb or not args.only)
     years = (args.from_year, args.to_year)
     if years[0] > years[1]:
@@ -202,13 +213,21 @@ def _main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
         progress.step("municipalities", f"{(munis['type'] == 'K').sum()} municipalities ({describe(change)})")
 
         # 2. KPI metadata: which ids Kolada knows
-        todo = [k for k in kpis if f"kolada/{k}.csv" not in state["done"]]
+        todo = [k for k in kpis if f"kolada/{k}.csv" not in state["done"]
+                and getattr(statuses.get(k), "status", "") != "unknown"]
         meta = K.kpi_metadata(http, todo) if todo else {}
         for kpi in kpis:
             rel = f"kolada/{kpi}.csv"
             if rel in state["done"]:
                 progress.step(kpi, "already done (resumed)")
                 continue
+            st = statuses.get(kpi)
+            if st is not None and st.status == "unknown":
+                failures[kpi] = st.message()
+                progress.step(kpi, "FAILED: " + failures[kpi])
+                continue
+            if st is not None and st.status == "discontinued":
+                progress.line(f"      {kpi}: {st.message()}")
             if kpi not in meta:
                 failures[kpi] = "Kolada does not know this KPI id (withdrawn or renamed?); check data/kpi_catalogue.csv"
                 progress.step(kpi, "FAILED: " + failures[kpi])
