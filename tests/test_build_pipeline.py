@@ -253,3 +253,13 @@ def test_real_chapters_depend_on_their_own_package_only(built_book):
         used = {d.split("/")[2] for d in stamp["deps"] if d.startswith("analysis/chapters/") and d.count("/") > 2}
         assert used <= {src.stem.replace("-", "_")}, (src.stem, used)
     assert pipeline.stale_chapters(config.data_dir()) == {}
+
+
+def test_claim_from_build_is_stale_when_cache_use_changes(built_book, monkeypatch):
+    """A build made with the live cache is not fresh for a run without it (MUNI_USE_CACHE=0)."""
+    from analysis import cli
+
+    assert cli.build_staleness(config.data_dir()) is None
+    monkeypatch.setenv(config.USE_CACHE_ENV_VAR, "0")
+    why = cli.build_staleness(config.data_dir())
+    assert why is not None and "not fresh" in why
