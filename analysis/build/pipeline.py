@@ -356,6 +356,21 @@ def _tidy_executed(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+# Runs papermill so that Linux kills it when the build dies (even by SIGKILL): a killed build
+# leaves no chapter running (the kernel exits with papermill: ipykernel watches its parent).
+# A wrapper rather than preexec_fn, which is unsafe with the build's threads.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(1)  # the build died before the line above took effect\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'papermill', *sys.argv[2:]])\n"
+)
+
+
 class ChapterFailed(Exception):
     def __init__(self, name: str, reason: str, log_path: Path):
         super().__init__(f"{name}: {reason}")
@@ -386,7 +401,7 @@ def execute(src: Path, params: dict, digest_of_deps) -> tuple[float, dict]:
     on success move its notebook and verdicts into place and return (seconds, stamp)."""
     name = src.stem
     LOGS.mkdir(parents=True, exist_ok=True)
-    work = WORK / name
+    work = WORK / f"{name}-{os.getpid()}"  # a papermill left running by a killed build writes elsewhere
     shutil.rmtree(work, ignore_errors=True)
     (work / "claims").mkdir(parents=True)
     raw, out, deps_file = work / "source.ipynb", work / "executed.ipynb", work / "deps.json"
@@ -395,7 +410,7 @@ def execute(src: Path, params: dict, digest_of_deps) -> tuple[float, dict]:
     env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
     env[config.CLAIM_RESULTS_ENV_VAR] = str(work / "claims")
     env[DEPS_ENV_VAR] = str(deps_file)
-    cmd = [sys.executable, "-m", "papermill", str(raw), str(out),
+    cmd = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), str(raw), str(out),
            "--cwd", str(config.REPO_ROOT), "--kernel", "python3", "--no-progress-bar", "--log-level", "WARNING"]
     for k, v in params.items():
         cmd += ["-p", k, str(v)]
