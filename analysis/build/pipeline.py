@@ -435,7 +435,8 @@ def execute(src: Path, params: dict, digest_of_deps) -> tuple[float, dict]:
         (config.CLAIM_RESULTS_DIR / f"{name}.json").unlink(missing_ok=True)
     os.replace(out, BOOK / f"{name}.ipynb")
     shutil.rmtree(work, ignore_errors=True)
-    stamp = {"hash": digest_of_deps(deps), "deps": deps, "has_claims": has_claims}
+    stamp = {"hash": digest_of_deps(deps), "deps": deps, "has_claims": has_claims,
+             "seconds": round(time.time() - start, 1)}
     write_text(STAMPS / f"{name}.json", json.dumps(stamp, indent=1))
     return time.time() - start, stamp
 
@@ -452,6 +453,8 @@ def run_chapters(sources, params, data_hash, jobs, force, extra=b"") -> tuple[li
             log(f"{src.stem}: unchanged, reusing executed notebook")
     failures: list[ChapterFailed] = []
     executed: list[str] = []
+    # longest first (by the last run's time): the slowest chapter never starts last
+    todo.sort(key=lambda src: -float((read_stamp(src.stem) or {}).get("seconds") or 1e9))
 
     def one(src):
         try:
