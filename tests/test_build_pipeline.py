@@ -263,3 +263,13 @@ def test_claim_from_build_is_stale_when_cache_use_changes(built_book, monkeypatc
     monkeypatch.setenv(config.USE_CACHE_ENV_VAR, "0")
     why = cli.build_staleness(config.data_dir())
     assert why is not None and "not fresh" in why
+
+
+def test_editing_one_real_chapter_package_makes_only_that_chapter_stale(built_book, monkeypatch):
+    """On the real build's stamps: an edit inside analysis/chapters/solna_sundbyberg/ (simulated by
+    reading changed bytes) makes solna-sundbyberg stale and no other chapter."""
+    target = config.REPO_ROOT / "analysis" / "chapters" / "solna_sundbyberg" / "text.py"
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + b"\n# edit\n" if p == target else real(p))
+    stale = pipeline.stale_chapters(config.data_dir())
+    assert set(stale) == {"solna-sundbyberg"}, stale

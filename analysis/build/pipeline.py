@@ -408,6 +408,7 @@ def execute(src: Path, params: dict, digest_of_deps) -> tuple[float, dict]:
     _to_ipynb(src, raw)
     start = time.time()
     env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env.update(kernel_env())
     env[config.CLAIM_RESULTS_ENV_VAR] = str(work / "claims")
     env[DEPS_ENV_VAR] = str(deps_file)
     cmd = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), str(raw), str(out),
@@ -547,6 +548,21 @@ def main(argv=None) -> int:
         return _fail(str(exc), EXIT_LOCKED)
     except KeyboardInterrupt:
         return _fail("interrupted; nothing unfinished was published (run `make book` again)", 130)
+
+
+KERNELS = config.BUILD_DIR / "jupyter"
+
+
+def kernel_env() -> dict:
+    """A kernel spec of this build's own Python, found before any installed one.
+
+    The installed ``python3`` spec names an absolute interpreter path; a moved checkout or
+    venv, or another checkout sharing the venv re-running ``ipykernel install``, leaves it
+    pointing at nothing and every chapter would fail. ``JUPYTER_PATH`` is searched first."""
+    spec = {"argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)", "language": "python", "metadata": {"debugger": True}}
+    write_text(KERNELS / "kernels" / "python3" / "kernel.json", json.dumps(spec, indent=1))
+    return {"JUPYTER_PATH": os.pathsep.join(p for p in (str(KERNELS), os.environ.get("JUPYTER_PATH", "")) if p)}
 
 
 def _build(args) -> int:
