@@ -512,6 +512,7 @@ def build_html(force: bool = False) -> None:
         log("jupyter-book: nothing it renders changed, reusing the site")
         return
     log("jupyter-book: building static HTML (warnings are errors) …")
+    t0 = time.time()
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(config.REPO_ROOT),
            "--builder", "html", "-W", "-n", "--keep-going"]
     env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT))
@@ -524,7 +525,7 @@ def build_html(force: bool = False) -> None:
         raise RenderFailed(f"jupyter-book failed ({len(warn)} warnings/errors, e.g. {warn[0][:300] if warn else '?'}); "
                            f"full log: {LOGS / 'jupyter-book.log'}")
     write_text(HTML_STAMP, digest + "\n")
-    log(f"site written to {index}")
+    log(f"site written to {index} in {time.time() - t0:.1f} s")
 
 
 # ------------------------------------------------------------------ the command
