@@ -273,3 +273,14 @@ def test_editing_one_real_chapter_package_makes_only_that_chapter_stale(built_bo
     monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + b"\n# edit\n" if p == target else real(p))
     stale = pipeline.stale_chapters(config.data_dir())
     assert set(stale) == {"solna-sundbyberg"}, stale
+
+
+def test_make_clean_removes_what_builds_leave_including_dotfiles(tmp_path):
+    shutil.copy(config.REPO_ROOT / "Makefile", tmp_path / "Makefile")
+    for rel in ("book/src/a.md", "book/references.md", "book/a.ipynb", "book/.a.ipynb.x1y2.tmp", "book/.a.ipynb",
+                "book/.hashes/a.json", "_build/stamps/a.json", "_build/build.lock", "_build/html/.inputs.sha256"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    subprocess.run(["make", "-s", "-C", str(tmp_path), "clean"], check=True, capture_output=True)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["Makefile", "book/references.md", "book/src/a.md"]

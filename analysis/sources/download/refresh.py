@@ -7,7 +7,16 @@ nothing touched); Kolada's municipality list (which codes to keep, and the stand
 for a missing snapshot); KPI metadata (ids Kolada does not know are reported, not
 fetched); one file per KPI; SCB's tax rates; a summary of what changed since the
 last refresh. Each finished file is recorded in ``.refresh-state.json``, so an
-interrupted run resumes where it stopped. Exit codes: 0 all done, 1 some items
+interrupted run resumes where it stopped.
+
+The 2026 APIs: Kolada v3 only (``$MUNI_KOLADA_URL``; path-form queries, at most 25 ids per
+call, a 422 splits the list), KPI ids checked first against Kolada's v3 metadata (a
+discontinued KPI is named with the measure the book uses instead), SCB through PxWeb API 2
+(``$MUNI_SCB_URL``, json-stat2) with API v1 (``$MUNI_SCB_V1_URL``) as the fallback.
+``--timeout`` bounds each request's total time (a slow drip is cut), a body shorter than its
+Content-Length is an error, retries are logged as they happen, and a refresh of some years
+merges into the series (the cache's file, else the snapshot's) instead of replacing it.
+Every failure ends in one line and a non-zero exit. Exit codes: 0 all done, 1 some items
 failed (the others were written), 2 no network / nothing could start, 130 interrupted.
 """
 
