@@ -477,8 +477,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("stability", "every evaluated claim",
          "A verdict is robust when it is unchanged under each reasonable alternative: the tolerance halved and "
          "doubled, the other conventional significance levels, the alternative measures the chapter already "
-         "computes (the same test on another measure: RKA's composite → the net cost deviation or the book's DEA; "
-         "N31001 → N31004) and, for synthetic controls, the donor-pool variants; otherwise fragile, and the "
+         "computes (the same test on another measure: RKA's composite → the net cost deviation, or the book's DEA "
+         "when it is not cost-only; N31001 → N31004) and, for synthetic controls, the donor-pool variants; otherwise fragile, and the "
          "alternatives that flip it are listed.",
          {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES, "alternative measures",
                                      "donor-pool variants (to come)"])}, None),

@@ -243,9 +243,15 @@ def efficiency_by_group(data_dir) -> pd.DataFrame:
     plotting.show(fig, "Efficiency by SKR municipality group (2017) and for rural municipalities in Norrland, mean "
                   f"2019–2022 with 95 % confidence intervals; no interval is drawn for groups with fewer than {MIN_CI_N} "
                   f"municipalities ({', '.join(few) or 'none'}), too few for a meaningful interval.",
-                  units="national standard deviations",
+                  units=E.SD_UNIT,
                   source="Source: Kolada (RKA) U15900, U17900, U20900, U11901, N00097; SKR kommungruppsindelning 2017; "
                          "own calculations.")
+    display(Markdown(
+        f"The unit is one {E.SD_UNIT}. Before that last standardisation the RKA composite (a mean of per-year "
+        f"z-scores) has an SD of {sc['rka (mean z)'].std():.2f} and the net-cost score one of "
+        f"{sc['nka (mean z)'].std():.2f}; a slope per unit of the raw composite would be "
+        f"{1 / sc['rka (mean z)'].std():.1f} times the slope per SD reported here."
+    ))
     return sc
 
 

@@ -159,3 +159,17 @@ def quality_floor(D) -> None:
     ))
     plotting.table(fl, "Table: U20404 (quality index, elderly care) — municipalities with a value, at the floor (0) "
                    "and at the ceiling (100) per year", source=SOURCE, precision=1)
+
+
+def units_note(D) -> None:
+    """The SD of each score's 2019–2022 mean before the book's last standardisation (computed)."""
+    from analysis.methods import efficiency_groups as eg
+
+    sd = {m: D.sd_raw[m] for m in ("rka", "nka", "dea_school", "dea_elderly")}
+    display(Markdown(
+        f"Before that step the SDs across municipalities of the 2019–2022 means are: RKA composite "
+        f"{sd['rka']:.2f} (z-score units), net cost deviation {sd['nka']:.2f} (z-score units), DEA compulsory school "
+        f"{sd['dea_school']:.3f} and DEA elderly care {sd['dea_elderly']:.3f} (θ units). A slope per unit of the "
+        f"composite would therefore be {1 / sd['rka']:.1f} times a slope per {eg.SD_SHORT}: the unit is named in every "
+        "label below."
+    ))
