@@ -284,3 +284,49 @@ def test_make_clean_removes_what_builds_leave_including_dotfiles(tmp_path):
     subprocess.run(["make", "-s", "-C", str(tmp_path), "clean"], check=True, capture_output=True)
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["Makefile", "book/references.md", "book/src/a.md"]
+
+
+KILLED_BUILD = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from analysis import config
+from analysis.build import pipeline
+tmp = Path({tmp!r})
+book, build = tmp / "book", tmp / "_build"
+pipeline.BOOK, pipeline.SOURCES = book, book / "src"
+for name in ("STAMPS", "WORK", "LOCK", "LOGS", "KERNELS"):
+    setattr(pipeline, name, build / getattr(pipeline, name).name)
+config.BUILD_DIR, config.CLAIM_RESULTS_DIR, config.CLAIMS_JSON = build, build / "claims", build / "claims.json"
+sys.exit(pipeline.main(["--no-html", "--data-dir", {data!r}]))
+"""
+
+
+def test_a_build_killed_with_sigkill_publishes_nothing_and_leaves_nothing_running(tmp_path, real_data_dir):
+    import signal
+    import time
+
+    book = tmp_path / "book"
+    (book / "src").mkdir(parents=True)
+    (book / "src" / "slow.md").write_text(HEADER.format(title="slow", body="import time\ntime.sleep(60)"))
+    script = KILLED_BUILD.format(repo=str(config.REPO_ROOT), tmp=str(tmp_path), data=str(real_data_dir))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    work = tmp_path / "_build" / "work"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(work.glob("slow-*/source.ipynb")):
+        time.sleep(0.2)
+    time.sleep(3)  # papermill and its kernel are running
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def running():
+        out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+        return [ln for ln in out.splitlines() if str(work) in ln]
+
+    for _ in range(50):
+        if not running():
+            break
+        time.sleep(0.2)
+    assert running() == []  # papermill died with the build
+    assert sorted(p.name for p in book.iterdir()) == ["src"]  # no notebook, hidden or not
+    assert not (tmp_path / "_build" / "stamps" / "slow.json").exists()
