@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import config
@@ -330,3 +331,28 @@ def test_a_build_killed_with_sigkill_publishes_nothing_and_leaves_nothing_runnin
     assert running() == []  # papermill died with the build
     assert sorted(p.name for p in book.iterdir()) == ["src"]  # no notebook, hidden or not
     assert not (tmp_path / "_build" / "stamps" / "slow.json").exists()
+
+
+def test_a_live_cache_that_does_not_match_its_manifest_stops_the_build(fake_book, real_data_dir, tmp_path,
+                                                                       monkeypatch, capsys):
+    from analysis.sources.download.cache import Cache
+
+    cache_dir = tmp_path / "live"
+    monkeypatch.setenv(config.CACHE_ENV_VAR, str(cache_dir))
+    df = pd.DataFrame({"municipality": ["0184"], "year": [2022], "kpi": ["N00095"], "value": [1.0]})
+    Cache(cache_dir).write_table("kolada/N00095.csv", df, ["http://x"])
+    _, _, chapter, _ = fake_book
+    chapter("good", "1 + 1")
+    path = cache_dir / "kolada/N00095.csv"
+    path.write_text(path.read_text().replace("1.0", "-5.0"))  # changed after the refresh
+    assert pipeline.main(["--no-html", "--data-dir", str(real_data_dir)]) == pipeline.EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "kolada/N00095.csv: sha256 differs from the manifest" in err and "Traceback" not in err
+    monkeypatch.setenv(config.USE_CACHE_ENV_VAR, "0")  # the cache is not read: no reason to stop
+    assert pipeline.main(["--no-html", "--data-dir", str(real_data_dir)]) == 0
+    monkeypatch.setenv(config.USE_CACHE_ENV_VAR, "1")
+    path.unlink()
+    (cache_dir / "kolada/N99999.csv").write_text("municipality,year,kpi,value\n")
+    assert pipeline.main(["--no-html", "--data-dir", str(real_data_dir)]) == pipeline.EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "kolada/N00095.csv: missing" in err and "(and 1 more)" in err

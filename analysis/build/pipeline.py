@@ -554,6 +554,28 @@ def main(argv=None) -> int:
 KERNELS = config.BUILD_DIR / "jupyter"
 
 
+def check_live_cache() -> str | None:
+    """When the book reads the live cache: why it cannot be trusted (None if it can). Every
+    file must match the sha256 its manifest records, and no table may be there unrecorded."""
+    from ..sources.download.cache import Cache
+
+    cache = Cache(config.cache_dir())
+    if not cache.root.is_dir():
+        return None
+    problems = cache.verify()  # a corrupt manifest raises DataError (one line, caught by the caller)
+    listed = set(cache.read_manifest()["files"])
+    for folder in ("kolada", "scb"):
+        for p in sorted((cache.root / folder).glob("*.csv")):
+            rel = p.relative_to(cache.root).as_posix()
+            if rel not in listed:
+                problems.append(f"{rel}: not in the manifest")
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return (f"the live cache {cache.root} does not match its manifest: {problems[0]}{more}. Run `make data` "
+            f"again, or build from the snapshot alone with {config.USE_CACHE_ENV_VAR}=0")
+
+
 def kernel_env() -> dict:
     """A kernel spec of this build's own Python, found before any installed one.
 
@@ -581,6 +603,13 @@ def _build(args) -> int:
         data_dir = resolve_data_dir(args.data_dir)
     except DataError as exc:
         return _fail(str(exc), EXIT_INPUT)
+    if config.use_cache():
+        try:
+            bad_cache = check_live_cache()
+        except DataError as exc:
+            bad_cache = str(exc)
+        if bad_cache:
+            return _fail(bad_cache, EXIT_INPUT)
     params = {"data_dir": str(data_dir)}
     log(f"data: {data_dir}{'' if config.use_cache() else ' (live cache not used: MUNI_USE_CACHE=0)'}")
     data_hash = data_fingerprint(data_dir)
