@@ -28,7 +28,7 @@ USER_AGENT = "municipal-claims-refresh/0.1 (+https://github.com/; make data)"
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
 PROBE_TIMEOUT = (3.0, 10.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MIN_INTERVAL = {"api.scb.se": 1.1, "api.kolada.se": 0.25}  # seconds between requests per host
+MIN_INTERVAL = {"api.scb.se": 1.1, "statistikdatabasen.scb.se": 0.4, "api.kolada.se": 0.25}  # seconds between requests per host
 DEFAULT_INTERVAL = 0.5
 
 
