@@ -27,7 +27,7 @@ BOOK = config.REPO_ROOT / "book"
 SOURCES = BOOK / "src"
 HASHES = BOOK / ".hashes"
 LOGS = config.BUILD_DIR / "logs"
-LAST = ("glance", "intro")  # pages that read the merged claims.json and so run last
+LAST = ("glance", "intro", "sammanfattning")  # pages that read the merged claims.json and so run last
 
 
 def log(msg: str) -> None:
@@ -130,13 +130,16 @@ def _to_ipynb(src: Path, dest: Path) -> None:
 
 
 def _tidy_executed(path: Path) -> None:
-    """Hide papermill's injected-parameters cell from readers."""
+    """Hide papermill's injected-parameters cell from readers, and the set-up cells that show
+    nothing (a "Show code cell content" bar at the top of a page is build residue; the code is
+    one click away through the page's download/source button)."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
+        silent_setup = cell.cell_type == "code" and "hide-cell" in tags and not cell.get("outputs")
+        if ("injected-parameters" in tags or silent_setup) and "remove-cell" not in tags:
             tags.append("remove-cell")
     nbformat.write(nb, path)
 
@@ -153,7 +156,8 @@ def execute(src: Path, params: dict) -> float:
     claims_file = config.CLAIM_RESULTS_DIR / f"{name}.json"
     if claims_file.exists():
         claims_file.unlink()  # a stale verdict must never survive a failed run
-    env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               MUNI_PAGE=name)  # the page's download folder (analysis.presentation.plotting)
     with atomic_path(BOOK / f"{name}.ipynb") as tmp:
         cmd = [sys.executable, "-m", "papermill", str(raw), str(tmp.with_suffix(".ipynb")),
                "--cwd", str(config.REPO_ROOT), "--kernel", "python3", "--no-progress-bar", "--log-level", "WARNING"]
@@ -207,6 +211,14 @@ def html_inputs_hash() -> str:
     files += [p for p in BOOK.rglob("*") if p.is_file() and SOURCES not in p.parents and HASHES not in p.parents]
     _hash_files([f for f in files if f.is_file()], h)
     return h.hexdigest()
+
+
+def publish_claims(claims_json: Path) -> None:
+    """claims.json is part of the site (<site>/downloads/claims.json, via html_extra_path)."""
+    from ..presentation.plotting import DOWNLOADS
+
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    write_text(DOWNLOADS / "claims.json", claims_json.read_text(encoding="utf-8"))
 
 
 def build_html(force: bool = False) -> None:
@@ -272,6 +284,7 @@ def main(argv=None) -> int:
         built = [s.stem for s in first]
     out = collect.write(chapters_built=built)
     log(f"verdicts merged into {out}")
+    publish_claims(out)
     run_chapters(last, params, data_hash, args.jobs, args.force, extra=out.read_bytes())
     if not args.no_html:
         build_html(force=args.force)

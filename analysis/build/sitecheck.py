@@ -461,3 +461,38 @@ def blank_fraction(png: Path) -> float:
         small = im.convert("RGB").resize((320, 225))
         colours = small.getcolors(maxcolors=320 * 225)
     return max(n for n, _ in colours) / (320 * 225)
+
+
+# ------------------------------------------------------------------ the page as a reader's screen shows it
+LAYOUT_JS = """(function(){
+  var d = document.documentElement, w = d.clientWidth;
+  var wide = [];
+  document.querySelectorAll('body *').forEach(function(el){
+    var r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > w + 1 && wide.length < 5) {
+      var box = el.parentElement, clipped = false;
+      while (box && box !== document.body) {
+        var s = getComputedStyle(box);
+        if (/(auto|scroll|hidden|clip)/.test(s.overflowX)) { clipped = true; break; }
+        box = box.parentElement;
+      }
+      if (!clipped) { wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                                (el.className && el.className.baseVal === undefined ? '.' + String(el.className).split(' ')[0] : '')); }
+    }
+  });
+  var imgs = Array.prototype.map.call(document.images, function(i){ return {src: i.getAttribute('src') || '', alt: i.getAttribute('alt')}; });
+  return {height: d.scrollHeight, scrollWidth: d.scrollWidth, width: w, wide: wide, images: imgs};
+})()"""
+
+
+def layout(browser: HeadlessChromium, url: str, width: int, screenshot: Path | None = None) -> dict:
+    """Open ``url`` at a window ``width`` px wide (390 = a phone, as a mobile viewport) and
+    report the page height, whether it overflows sideways (and which elements stick out of the
+    page without a scroll box of their own), its images with their alt text and its errors."""
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    visit = browser.visit(url, screenshot, settle=0.3)
+    info = browser.evaluate(LAYOUT_JS)
+    info["errors"] = visit.errors
+    info["url"] = url
+    return info

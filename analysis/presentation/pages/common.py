@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown, display
 
-from analysis.presentation import plotting
+from analysis.presentation import cards, plotting
 from analysis.rules import claims
 
 
@@ -15,7 +15,7 @@ def evaluate_and_record(ch, data_dir) -> tuple[list, dict]:
 
     Returns the results and the same results keyed by claim id (for the text).
     """
-    plotting.setup()
+    plotting.setup(ch.CHAPTER)
     results = ch.evaluate(data_dir)
     claims.record(ch.CHAPTER, results)
     return results, {r.id: r for r in results}
@@ -44,3 +44,9 @@ def verdict_table(results, chapter: str, caption: str, part: str | None = None) 
             f"({part}) only, and the book-wide verdict, which combines both chapters, is in *Claims at a glance*."
         ))
     plotting.table(vt, caption, source=f"Source: this chapter's checks (_build/claims/{chapter}.json).")
+
+
+def claim_cards(results, chapter: str) -> None:
+    """Every claim of the chapter as a card (verdict, claim, published against reproduced, rule,
+    stability; the notes collapsed), each with its id as anchor (``chapter.html#C115``)."""
+    display(Markdown(cards.cards_markdown(results, chapter)))
