@@ -88,9 +88,7 @@ def card_markdown(entry: dict, chapter: str | None = None) -> str:
         f'<span id="{cid}" class="claim-anchor" style="--verdict:{border}"></span>{badge(verdict)} '
         f"**{cid}** · document {doc}" + (f" · {html.escape(str(led.get('where', '')))}" if led.get("where") else ""),
         "",
-        f"**Claim:** {_md_escape(led.get('claim', ''))}",
-        "",
-        f"**Verdict:** {_md_escape(entry.get('summary', ''))}",
+        f"{_md_escape(led.get('claim', ''))}",
         "",
     ]
     if others:
@@ -104,18 +102,22 @@ def card_markdown(entry: dict, chapter: str | None = None) -> str:
             pub = value_text(c.get("published"), c.get("unit"))
             rep = value_text(c.get("reproduced"), c.get("unit"))
             yp, yd = year_text(c.get("year_published")), year_text(c.get("year_data"))
-            lines.append(f"| {_cell(c['label'])}{role} | {_cell(pub)} ({_cell(yp)}) | {_cell(rep)} (data {_cell(yd)})"
-                         f" | {c['verdict']} |")
+            yp = f" ({_cell(yp)})" if yp != "–" else ""
+            yd = f" (data {_cell(yd)})" if yd != "–" else ""
+            lines.append(f"| {_cell(c['label'])}{role} | {_cell(pub)}{yp} | {_cell(rep)}{yd} | {c['verdict']} |")
         lines.append("")
         rules = list(dict.fromkeys(c.get("rule", "document-statement") for c in checks if c.get("role") != "secondary"
                                    ) or [checks[0].get("rule", "document-statement")])
-        lines += ["**Rule:** " + " · ".join(rule_line(r) for r in rules), ""]
-        lines += [f"**Stability:** {_md_escape(stability_text(entry.get('stability')))}", ""]
+        lines += ["**Rule:** " + ", ".join(f'<a href="rulebook.html#{r}">{r}</a>' for r in rules)
+                  + f" · **Stability:** {_md_escape(stability_text(entry.get('stability')))}", ""]
         notes = [c for c in checks if c.get("note")]
-        if notes:
-            lines += [":::{dropdown} Notes on the checks (data, years, method)", ""]
-            lines += [f"- **{_md_escape(c['label'])}:** {_md_escape(c['note'])}" for c in notes]
-            lines += ["", ":::"]
+        lines += [":::{dropdown} Why: the verdict's reason, the rule and the notes on each check", "",
+                  f"**Verdict:** {_md_escape(entry.get('summary', ''))}", ""]
+        lines += [f"**Rule {r}:** {_md_escape(R.rule(r).statement)}" for r in rules if r in R.RULES]
+        lines += [""] + [f"- **{_md_escape(c['label'])}:** {_md_escape(c['note'])}" for c in notes]
+        lines += ["", ":::"]
+    elif entry.get("summary"):
+        lines += [f"*{_md_escape(entry['summary'])}*"]
     lines.append("::::")
     return "\n".join(lines)
 
@@ -152,3 +154,9 @@ def cards_markdown(results, chapter: str) -> str:
     """Every claim of a chapter as a card, in id order."""
     entries = sorted(chapter_entries(results), key=lambda e: e["id"])
     return card_style() + "\n\n" + "\n\n".join(card_markdown(e, chapter) for e in entries)
+
+
+def overview_html(results) -> str:
+    """The chapter's verdicts at a glance: one badge per claim, linked to its card."""
+    items = [f'<a href="#{r.id}">{badge(r.verdict)} {r.id}</a>' for r in sorted(results, key=lambda r: r.id)]
+    return f'<div class="verdict-overview">{"".join(items)}</div>'

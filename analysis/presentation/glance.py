@@ -182,13 +182,13 @@ def filterable_html(table: pd.DataFrame) -> str:
             f"<td>{html.escape(r.id)}</td><td>{html.escape(r.theme)}</td><td>{html.escape(r.document)}</td>"
             f"<td>{html.escape(r.claim)}</td><td>{cards.badge(r.verdict)}</td>"
             f"<td>{_collapsed(r.summary)}</td><td>{_chapter_links(r.chapter, linkable, r.id)}</td>"
-            f"<td>{html.escape(r.stability) or '–'}</td></tr>"
+            f"<td>{_collapsed(r.stability, 20) if r.stability else '–'}</td></tr>"
         )
     return f"""
 <style>
 .claims-filter label {{ margin-right: 1em; white-space: nowrap; }}
 .claims-scroll {{ overflow-x: auto; }}
-.claims-table {{ font-size: 0.85em; }}
+.claims-table {{ font-size: 0.8em; }} .claims-table td:nth-child(4) {{ min-width: 16em; }}
 .claims-table td {{ vertical-align: top; }}
 </style>
 <div class="claims-filter">

@@ -19,6 +19,7 @@ import io
 import os
 import re
 import shutil
+import warnings
 
 import matplotlib
 
@@ -45,6 +46,7 @@ COLUMN_PX = 760  # width of the text column at a 1,400-px window (CSS px)
 CSS_DPI = 96  # CSS px per inch
 RENDER_DPI = 2 * CSS_DPI  # sharp on high-density screens; the <img> is shown at half its pixels
 
+LONG_ROWS, LONG_CHARS = 25, 6000  # a table longer than this is shown collapsed, its caption visible
 THIN = "\u202f"  # narrow no-break space: the SI thousands separator, read alike in Swedish and English
 
 _state: dict = {"figure": 0, "table": 0, "page": None}
@@ -171,7 +173,8 @@ def formatted(df: pd.DataFrame, precision: int = 1) -> pd.DataFrame:
 
 def table(df, caption: str, source: str = KOLADA_SOURCE, **style):
     """Display a table with a <caption>, its source and a CSV of it, in a box that scrolls
-    sideways on its own when the table is wider than the screen (no index)."""
+    sideways on its own when the table is wider than the screen (no index); ``collapsed=True``
+    shows only the caption, the table one click away."""
     from IPython.display import HTML, display
 
     _state["table"] += 1
@@ -181,9 +184,12 @@ def table(df, caption: str, source: str = KOLADA_SOURCE, **style):
     cap = _inline_markdown(caption)
     body = shown.to_html(index=False, escape=True, border=0, classes="data-table", na_rep="–")
     body = body.replace(">\n  <thead>", f">\n  <caption>{cap}</caption>\n  <thead>", 1)
-    display(HTML(f'<div class="table-box" role="region" tabindex="0" aria-label="{html.escape(_plain(caption))}">'
-                 f"{body}</div>"
-                 f'<p class="exhibit-source"><em>{html.escape(source)}</em>{_download_link(href, "table")}</p>'))
+    out = f'<div class="table-box" role="region" tabindex="0" aria-label="{html.escape(_plain(caption))}">{body}</div>'
+    n_chars = int(shown.astype(str).map(len).to_numpy().sum())
+    if style.get("collapsed", len(shown) > LONG_ROWS or n_chars > LONG_CHARS):  # opened when a reader wants it
+        out = (f'<details class="table-details"><summary>{cap} <i>({len(shown)} rows; open the table)</i></summary>'
+               f"{out}</details>")
+    display(HTML(out + f'<p class="exhibit-source"><em>{html.escape(source)}</em>{_download_link(href, "table")}</p>'))
 
 
 # ------------------------------------------------------------------ figures
@@ -375,7 +381,9 @@ def show(fig, caption: str, units: str, source: str = KOLADA_SOURCE, alt: str | 
     fig.text(0.01, -0.02, source, fontsize=max(MIN_PT / _display_scale(fig), 9), color="#444444", ha="left",
              va="top", wrap=True)
     for _ in range(2):  # a legend moved beside the axes widens the image: check the text size again
-        fig.tight_layout()
+        with warnings.catch_warnings():  # a layout that cannot be tightened further is still fine
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", bbox_inches="tight", dpi=RENDER_DPI)  # explicit PNG, whatever the backend
         png = buf.getvalue()

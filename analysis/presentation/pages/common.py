@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from analysis.presentation import cards, plotting
 from analysis.rules import claims
@@ -37,13 +37,16 @@ def verdict_table(results, chapter: str, caption: str, part: str | None = None) 
     reader does not take this chapter's verdict for the book-wide one.
     """
     vt = claims.verdict_table(results, chapter=chapter if part is not None else None)
+    vt = vt.drop(columns=["why"])  # the reason is on each claim's card below
     if part is not None:
         shared = vt.loc[vt["scope"] != claims.SCOPE_OWN, "claim"].tolist()
         display(Markdown(
             f"{', '.join(shared)} are also tested in another chapter: the verdicts here are for this chapter's part "
             f"({part}) only, and the book-wide verdict, which combines both chapters, is in *Claims at a glance*."
         ))
-    plotting.table(vt, caption, source=f"Source: this chapter's checks (_build/claims/{chapter}.json).")
+    display(HTML(cards.overview_html(results)))  # one badge per claim, linked to its card below
+    plotting.table(vt, caption, source=f"Source: this chapter's checks (_build/claims/{chapter}.json).",
+                   collapsed=True)
 
 
 def claim_cards(results, chapter: str) -> None:
