@@ -14,6 +14,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -467,7 +468,7 @@ def blank_fraction(png: Path) -> float:
 LAYOUT_JS = """(function(){
   var d = document.documentElement, w = d.clientWidth;
   var wide = [];
-  document.querySelectorAll('body *').forEach(function(el){
+  document.querySelectorAll('main *, article *').forEach(function(el){
     var r = el.getBoundingClientRect();
     if (r.width > 0 && r.right > w + 1 && wide.length < 5) {
       var box = el.parentElement, clipped = false;
@@ -496,3 +497,17 @@ def layout(browser: HeadlessChromium, url: str, width: int, screenshot: Path | N
     info["errors"] = visit.errors
     info["url"] = url
     return info
+
+
+def alt_is_path(alt: str | None) -> bool:
+    """An alt text that is missing, empty or only a file name or path (says nothing to a reader)."""
+    a = (alt or "").strip()
+    return not a or (" " not in a and bool(re.search(r"[/\\.]", a))) or bool(
+        re.fullmatch(r"\S+\.(png|jpe?g|svg|gif|webp)", a, re.I))
+
+
+def search_index_terms(root: Path) -> set[str]:
+    """The words of the site's search index (Sphinx's searchindex.js), lower case."""
+    text = (Path(root) / "searchindex.js").read_text(encoding="utf-8")
+    data = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    return set(data.get("terms", {})) | {t.lower() for t in data.get("titleterms", {})}

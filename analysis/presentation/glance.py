@@ -182,7 +182,7 @@ def filterable_html(table: pd.DataFrame) -> str:
             f"<td>{html.escape(r.id)}</td><td>{html.escape(r.theme)}</td><td>{html.escape(r.document)}</td>"
             f"<td>{html.escape(r.claim)}</td><td>{cards.badge(r.verdict)}</td>"
             f"<td>{_collapsed(r.summary)}</td><td>{_chapter_links(r.chapter, linkable, r.id)}</td>"
-            f"<td>{_collapsed(r.stability, 20) if r.stability else '–'}</td></tr>"
+            f"<td>{html.escape(r.stability) or '–'}</td></tr>"
         )
     return f"""
 <style>

@@ -75,7 +75,7 @@ MEASURES = {
 
 def plain_label(label: str, lang: str) -> str:
     """A check's label without KPI codes and with measure names in words."""
-    out = KPI_CODE.sub("", label).strip(" ,").strip("'")
+    out = plain_words(label, lang).strip(" ,").strip("'")
     for code, words in MEASURES.items():
         out = re.sub(rf"\b{code}\b", words[lang], out)
     return out
@@ -101,13 +101,28 @@ PLAIN_UNITS = [
     (r"\binhabitants\b", {"en": "inhabitants", "sv": "invånare"}),
 ]
 KPI_CODE = re.compile(r"\s*\(?\b[NU]\d{5}\b\)?,?")
+PLAIN_TERMS = [
+    (r"\bIFO\b", {"en": "individual and family care", "sv": "individ- och familjeomsorgen"}),
+    (r"\(SD\)", {"en": "(in standard deviations)", "sv": "(i standardavvikelser)"}),
+    (r"\bSDs?\b", {"en": "standard deviations", "sv": "standardavvikelser"}),
+    (r"\(points\)", {"en": "(in points)", "sv": "(i poäng)"}),
+    (r"\bpp\b", {"en": "percentage points", "sv": "procentenheter"}),
+]
+
+
+def plain_words(text: str, lang: str) -> str:
+    """A check's text without KPI codes and abbreviations."""
+    out = KPI_CODE.sub("", str(text))
+    for pattern, words in PLAIN_TERMS:
+        out = re.sub(pattern, words[lang], out)
+    return out
 
 
 def plain_unit(unit: str, lang: str) -> str:
     for pattern, words in PLAIN_UNITS:
         if re.search(pattern, unit):
             return re.sub(pattern, words[lang], unit)
-    return KPI_CODE.sub("", unit).strip()
+    return plain_words(unit, lang).strip()
 
 
 def _num(x, lang: str) -> str:
@@ -145,10 +160,10 @@ def evidence(c: dict | None, lang: str, bare: bool = False) -> str:
     if bare:
         when = f", {years}" if years != "–" else ""
         if not isinstance(rep, (int, float)):
-            return f"{KPI_CODE.sub('', str(rep))}{when}"
+            return f"{plain_words(rep, lang)}{when}"
         return f"{_num(rep, lang)} {plain_unit(c.get('unit') or '', lang)}".strip() + when
     if not isinstance(rep, (int, float)):
-        return f"the data: {KPI_CODE.sub('', str(rep))}{when}" if lang == "en" else f"data: {KPI_CODE.sub('', str(rep))}{when}"
+        return f"the data: {plain_words(rep, lang)}{when}" if lang == "en" else f"data: {plain_words(rep, lang)}{when}"
     unit = plain_unit(c.get("unit") or "", lang)
     if unit.startswith("place of"):
         text = f"place {_num(rep, lang)} {unit[len('place '):]}"
