@@ -266,3 +266,23 @@ def test_downloads_are_part_of_the_site(site):
         n_fig, n_tab = text.count('<figure class="book-figure"'), text.count('<table class="dataframe data-table"')
         links = re.findall(r'href="(\.\./downloads/[^"]+\.csv)"', text)
         assert len(links) == n_fig + n_tab, (page.name, n_fig, n_tab, len(links))
+
+
+def test_the_book_prints_as_one_pdf_with_tables_whole(site, chromium, tmp_path):
+    """`make pdf`: every page in one PDF (Debian's chromium --print-to-pdf); in the print layout
+    no table is wider than the paper (they wrap instead of being cut at the page edge)."""
+    from analysis.build import pdf
+
+    doc = tmp_path / "book.html"
+    doc.write_text(pdf.print_document(site), encoding="utf-8")
+    with HeadlessChromium(chromium) as browser:
+        browser.send("Emulation.setEmulatedMedia", {"media": "print"})
+        browser.send("Emulation.setDeviceMetricsOverride", {"width": 720, "height": 1000, "deviceScaleFactor": 1,
+                                                            "mobile": False})
+        browser.visit(doc.as_uri(), None, settle=0.3)
+        wide = browser.evaluate("Array.prototype.filter.call(document.querySelectorAll('table'), function(t){"
+                                "return t.getBoundingClientRect().right > document.documentElement.clientWidth + 1;}).length")
+        assert wide == 0, f"{wide} tables are wider than the printed page"
+    out = pdf.build_pdf(site, tmp_path / "book.pdf", chromium)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") > 20

@@ -137,8 +137,9 @@ def headline_html(table: pd.DataFrame, headline: dict[str, list[str]] | None = N
     return (
         "<style>.claims-scroll { overflow-x: auto; } .claims-table { font-size: 0.85em; } "
         ".claims-table td { vertical-align: top; }</style>"
-        '<div class="claims-scroll"><table class="claims-table">'
-        "<thead><tr><th>theme</th><th>id</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th></tr></thead>"
+        '<div class="claims-scroll"><table class="claims-table headline-table">'
+        "<thead><tr><th>theme</th><th>id</th><th>claim (paraphrase)</th><th>verdict</th><th>technical reason</th></tr>"
+        "</thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
