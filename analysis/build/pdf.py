@@ -35,6 +35,7 @@ def page_order(root: Path = config.REPO_ROOT) -> list[str]:
 
 def print_document(site: Path) -> str:
     """One HTML document holding every page's article, links between pages made internal."""
+    site = Path(site).resolve()
     pages = page_order()
     first = (site / pages[0]).read_text(encoding="utf-8")
     head = "\n".join(STYLES.findall(first.split("</head>", 1)[0]))
@@ -61,6 +62,7 @@ def print_document(site: Path) -> str:
 
 
 def build_pdf(site: Path, out: Path, chromium: str | None = None) -> Path:
+    site, out = Path(site).resolve(), Path(out).resolve()
     chromium = chromium or find_chromium()
     if not chromium:
         raise SystemExit("chromium is not installed (Debian: apt-get install chromium); `make pdf` needs it")

@@ -323,15 +323,74 @@ def _readable_text(fig, scale: float | None = None) -> None:
             t.set_fontsize(floor)
 
 
+def _integer_years(fig) -> None:
+    """An axis of years gets whole-number ticks (2010, not 2010.0 or 2012.5)."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in fig.axes:
+        lo, hi = ax.get_xlim()
+        if "year" in ax.get_xlabel().lower() or (1900 <= lo <= 2100 and 1900 <= hi <= 2100 and ax.get_lines()):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _below_axis(ax) -> float:
+    """Where a panel's x-axis (ticks and label) ends, in axes coordinates (< 0)."""
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.xaxis.get_tightbbox(renderer)
+    return min(0.0, box.transformed(ax.transAxes.inverted()).y0) if box is not None else -0.1
+
+
+def _no_overlapping_labels(fig) -> None:
+    """Larger text must not collide: fewer ticks where tick labels overlap, and an axis label
+    longer than its panel wrapped onto two lines."""
+    import textwrap
+
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        for axis, horizontal in ((ax.xaxis, True), (ax.yaxis, False)):
+            if isinstance(axis.get_major_locator(), FixedLocator):
+                continue  # categories (a heat map's rows): every one is needed
+            for _ in range(3):
+                boxes = [t.get_window_extent(renderer) for t in axis.get_ticklabels() if t.get_text()]
+                boxes.sort(key=lambda b: b.x0 if horizontal else b.y0)
+                if not any((a.x1 if horizontal else a.y1) + 2 > (b.x0 if horizontal else b.y0)
+                           for a, b in zip(boxes, boxes[1:])):
+                    break
+                integer = isinstance(axis.get_major_locator(), MaxNLocator) and axis.get_major_locator()._integer
+                axis.set_major_locator(MaxNLocator(nbins=max(2, len(boxes) // 2), integer=integer))
+                fig.canvas.draw()
+        width = ax.get_window_extent(renderer).width
+        label = ax.xaxis.label
+        if label.get_text() and label.get_window_extent(renderer).width > 1.05 * width:
+            chars = max(12, int(len(label.get_text()) * width / label.get_window_extent(renderer).width))
+            label.set_text(textwrap.fill(label.get_text(), chars))
+        leg = ax.get_legend()
+        if leg is not None and leg.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0 + 1:
+            fig.canvas.draw()  # a legend under the panel stays under its (perhaps now taller) axis labels
+            leg.set_bbox_to_anchor((0.5, _below_axis(ax) - 0.02), transform=ax.transAxes)
+            leg.set_loc("upper center")
+        height = ax.get_window_extent(renderer).height
+        label = ax.yaxis.label
+        if label.get_text() and label.get_window_extent(renderer).height > 1.05 * height:
+            chars = max(12, int(len(label.get_text()) * height / label.get_window_extent(renderer).height))
+            label.set_text(textwrap.fill(label.get_text(), chars))
+
+
 def _covers_data(ax, legend) -> bool:
     from matplotlib.collections import PathCollection
 
     box = legend.get_window_extent()
     pts = []
     for line in ax.get_lines():
-        xy = line.get_xydata()
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if len(xy) > 1 and line.get_linestyle() not in ("None", "", " "):
+            t = np.linspace(0, 1, 25)[:, None]  # points along each segment, not only its ends
+            xy = (xy[:-1, None, :] * (1 - t) + xy[1:, None, :] * t).reshape(-1, 2)
         if len(xy):
-            pts.append(ax.transData.transform(np.asarray(xy, dtype=float)))
+            pts.append(ax.transData.transform(xy))
     for coll in ax.collections:
         if isinstance(coll, PathCollection) and len(coll.get_offsets()):
             pts.append(ax.transData.transform(np.asarray(coll.get_offsets(), dtype=float)))
@@ -361,11 +420,20 @@ def _legends_off_data(fig) -> None:
         pos = ax.get_position()
         handles, labels = leg.legend_handles, [t.get_text() for t in leg.get_texts()]
         title = leg.get_title().get_text() or None
-        if pos.x1 >= rights[round(pos.y0, 2)] - 1e-6:
+        narrow = leg.get_window_extent().width < 0.45 * ax.get_window_extent().width
+        if narrow and pos.x1 >= rights[round(pos.y0, 2)] - 1e-6:  # beside the rightmost panel
             ax.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        else:
-            ax.legend(handles, labels, title=title, loc="lower left", bbox_to_anchor=(0.0, 1.02),
-                      ncol=min(len(labels), 3), frameon=False)
+        else:  # below the panel, under its axis labels
+            below = _below_axis(ax)
+            for ncol in (min(len(labels), 2), 1):  # one column when two are wider than the panel
+                new = ax.legend(handles, labels, title=title, loc="upper center", bbox_to_anchor=(0.5, below - 0.02),
+                                ncol=ncol, frameon=False)
+                fig.canvas.draw()
+                if new.get_window_extent().width <= 1.05 * ax.get_window_extent().width:
+                    break
+    for leg in fig.legends:  # a figure-level legend (seaborn's FacetGrid) goes to the right of all panels
+        leg.set_bbox_to_anchor((1.0, 0.5), transform=fig.transFigure)
+        leg.set_loc("center left")
 
 
 def show(fig, caption: str, units: str, source: str = KOLADA_SOURCE, alt: str | None = None) -> None:
@@ -376,8 +444,12 @@ def show(fig, caption: str, units: str, source: str = KOLADA_SOURCE, alt: str | 
     _state["figure"] += 1
     n = _state["figure"]
     data = figure_data(fig)
+    if fig.get_figwidth() * CSS_DPI > COLUMN_PX:  # narrower rather than shrunk: text keeps its size
+        fig.set_figwidth(COLUMN_PX / CSS_DPI)
+    _integer_years(fig)
     _readable_text(fig)
     _legends_off_data(fig)
+    _no_overlapping_labels(fig)
     fig.text(0.01, -0.02, source, fontsize=max(MIN_PT / _display_scale(fig), 9), color="#444444", ha="left",
              va="top", wrap=True)
     for _ in range(2):  # a legend moved beside the axes widens the image: check the text size again

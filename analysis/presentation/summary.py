@@ -313,7 +313,7 @@ def finding_text(f: dict, lang: str = "en") -> str:
     c = f["check"]
     label = plain_label(c["label"], lang)
     pub = c.get("published")
-    if lang == "sv":  # the words as the document prints them (Swedish), from the ledger
+    if lang == "sv" and f["kind"] != "words":  # the words as the document prints them (Swedish), from the ledger
         printed = ledger_claim(r["id"]).get("numbers_as_printed")
         pub = printed if printed and printed.strip() not in ("–", "-") else pub
     rep = cards.value_text(c.get("reproduced"), plain_unit(c.get("unit") or "", lang))
