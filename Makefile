@@ -1,4 +1,5 @@
-# Two set-up commands: `make book` (site + claims.json) and `make test` (the whole suite).
+# Two set-up commands: `make book` (site + claims.json) and `make test` (the whole suite);
+# `make pdf` prints the built book to _build/book.pdf (Debian's chromium).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 FORCE ?=
 
-.PHONY: book test data lint bench clean
+.PHONY: book test data lint bench clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[setup] creating virtual environment $(VENV) and installing pinned packages (a few minutes the first time) ..."
@@ -23,6 +24,9 @@ book: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m pytest -q
+
+pdf: book
+	@$(PY) -m analysis.build.pdf
 
 data: $(STAMP)
 	@$(PY) -m analysis.sources.download

@@ -249,7 +249,7 @@ def claim_report(claim_id: str, data_dir=None, from_build: bool = False, progres
         "numbers_as_printed": entry.get("numbers_as_printed", ""),
         "cited_source": entry.get("cited_source", ""),
         "status": status,
-        "chapters": [{"name": ch, "title": CHAPTER_TITLES.get(ch, ch), "page": f"_build/html/book/{ch}.html"}
+        "chapters": [{"name": ch, "title": CHAPTER_TITLES.get(ch, ch), "page": f"_build/html/book/{ch}.html#{cid}"}
                      for ch in chapters],
         "reason": entry.get("reason") or "",
         "result": None,

@@ -10,10 +10,15 @@ PALETTE = {
     "synthetic": "#7a5195",
     "group median": "#8d99ae",
 }
+# Verdict colours from the Okabe–Ito palette (safe for the common colour-vision deficiencies:
+# each pair also differs in lightness), one set for badges, tables and figures alike.
 VERDICT_COLOURS = {
-    "supported": "#2a9d8f",
-    "partly supported": "#e9c46a",
-    "not supported": "#f4a261",
-    "contradicted": "#d1495b",
-    "not testable": "#adb5bd",
+    "supported": "#009E73",         # bluish green
+    "partly supported": "#F0E442",  # yellow
+    "not supported": "#E69F00",     # orange
+    "contradicted": "#D55E00",      # vermillion
+    "not testable": "#BBBBBB",      # grey
+    "not yet evaluated": "#E5E5E5",
 }
+# Text colour that stays readable on each verdict colour (contrast ratio ≥ 4.5).
+VERDICT_TEXT = {v: "#000000" for v in VERDICT_COLOURS}

@@ -164,7 +164,10 @@ def test_built_page_lists_every_ledger_id_once(site):
         if shown == "not testable":
             assert r["cells"][5], f"{cid}: no reason shown"
     for cid, href in page.links:
-        assert (site / "book" / href).is_file(), (cid, href)
+        path, _, anchor = href.partition("#")
+        assert (site / "book" / path).is_file(), (cid, href)
+        assert anchor == cid, (cid, href)  # the link lands on the claim's card in the chapter
+        assert f'id="{cid}"' in (site / "book" / path).read_text(encoding="utf-8"), (cid, href)
 
 
 def test_theme_summary_counts_every_claim_of_each_theme():

@@ -8,6 +8,7 @@ already built site without rebuilding, set MUNI_SITE_DIR=/path/to/_build/html.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from html.parser import HTMLParser
@@ -195,3 +196,93 @@ def test_sitecheck_command(tmp_path, capsys):
     _write(tmp_path, "gone.png", "png")
     assert cli.main(["sitecheck", str(tmp_path)]) == cli.EXIT_OK
     assert "resolve" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ every page as a reader's screen shows it
+WIDTHS = (1400, 390)  # a desktop window and a phone
+MAX_HEIGHT = 30_000  # px at 1,400 px: a page longer than this is a scroll, not a page
+
+
+def test_every_page_fits_desktop_and_phone(site, chromium):
+    """Every page at 1,400 and 390 px: no sideways scrolling of the page (a wide table scrolls in
+    its own box), no console error, no page taller than 30,000 px at 1,400 px, and every image has
+    an alt text that says something (not a file path)."""
+    pages = [p.relative_to(site).as_posix() for p in sitecheck.site_pages(site)
+             if p.name not in ("genindex.html", "search.html") and p.relative_to(site).as_posix() != "index.html"]
+    problems, heights = [], {}
+    shots = site.parent / "screenshots"
+    with serve_site(site) as base, HeadlessChromium(chromium) as browser:
+        for rel in pages:
+            for width in WIDTHS:
+                shot = shots / f"{Path(rel).stem}-{width}.png" if Path(rel).stem == "intro" else None
+                info = sitecheck.layout(browser, base + rel, width, shot)
+                where = f"{rel} at {width} px"
+                if info["scrollWidth"] > info["width"] + 1:
+                    problems.append(f"{where}: page is {info['scrollWidth']} px wide (sticking out: {info['wide']})")
+                if info["errors"]:
+                    problems.append(f"{where}: console/page errors {info['errors']}")
+                if width == 1400:
+                    heights[rel] = info["height"]
+                    if info["height"] > MAX_HEIGHT:
+                        problems.append(f"{where}: {info['height']} px tall (limit {MAX_HEIGHT})")
+                bad = [i["src"][:60] for i in info["images"] if sitecheck.alt_is_path(i["alt"])]
+                if bad:
+                    problems.append(f"{where}: images without a real alt text: {bad}")
+    assert len(heights) >= 8, heights
+    assert not problems, "\n".join(problems)
+
+
+def test_alt_text_check():
+    assert sitecheck.alt_is_path("") and sitecheck.alt_is_path(None)
+    assert sitecheck.alt_is_path("_build/jupyter_execute/abc.png") and sitecheck.alt_is_path("figure.png")
+    assert not sitecheck.alt_is_path("Line chart of cost per inhabitant against year.")
+
+
+def test_search_index_holds_every_claim_id(site):
+    terms = sitecheck.search_index_terms(site)
+    missing = [cid for cid in C.claims() if cid.lower() not in terms]
+    assert not missing, f"{len(missing)} claim ids are not in the search index: {missing}"
+
+
+def test_a_search_for_a_claim_lands_on_its_card(site, chromium):
+    """Sphinx's search opens a result with the words searched for (?highlight=c115); the page then
+    scrolls to the claim's card (book/_static/reader.js), as a link to chapter.html#C115 does."""
+    built = {e["id"]: e for e in json.loads((site.parent / "claims.json").read_text(encoding="utf-8"))}
+    cid = next(c for c, e in sorted(built.items()) if e["chapter"] == "activation-reforms")
+    with serve_site(site) as base, HeadlessChromium(chromium) as browser:
+        browser.visit(base + f"book/activation-reforms.html?highlight={cid.lower()}", None, settle=0.5)
+        top = browser.evaluate(f"document.getElementById('{cid}').getBoundingClientRect().top")
+        scrolled = browser.evaluate("window.scrollY")
+        assert scrolled > 500 and -50 < top < 400, (cid, scrolled, top)
+        card = browser.evaluate(f"document.getElementById('{cid}').closest('.claim-card') !== null")
+        assert card
+
+
+def test_downloads_are_part_of_the_site(site):
+    """claims.json and a CSV behind every figure and table, linked under each."""
+    assert json.loads((site / "downloads" / "claims.json").read_text(encoding="utf-8"))
+    for page in sitecheck.site_pages(site):
+        text = page.read_text(encoding="utf-8")
+        n_fig, n_tab = text.count('<figure class="book-figure"'), text.count('<table class="dataframe data-table"')
+        links = re.findall(r'href="(\.\./downloads/[^"]+\.csv)"', text)
+        assert len(links) == n_fig + n_tab, (page.name, n_fig, n_tab, len(links))
+
+
+def test_the_book_prints_as_one_pdf_with_tables_whole(site, chromium, tmp_path):
+    """`make pdf`: every page in one PDF (Debian's chromium --print-to-pdf); in the print layout
+    no table is wider than the paper (they wrap instead of being cut at the page edge)."""
+    from analysis.build import pdf
+
+    doc = tmp_path / "book.html"
+    doc.write_text(pdf.print_document(site), encoding="utf-8")
+    with HeadlessChromium(chromium) as browser:
+        browser.send("Emulation.setEmulatedMedia", {"media": "print"})
+        browser.send("Emulation.setDeviceMetricsOverride", {"width": 720, "height": 1000, "deviceScaleFactor": 1,
+                                                            "mobile": False})
+        browser.visit(doc.as_uri(), None, settle=0.3)
+        wide = browser.evaluate("Array.prototype.filter.call(document.querySelectorAll('table'), function(t){"
+                                "return t.getBoundingClientRect().right > document.documentElement.clientWidth + 1;}).length")
+        assert wide == 0, f"{wide} tables are wider than the printed page"
+    out = pdf.build_pdf(site, tmp_path / "book.pdf", chromium)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") > 20

@@ -49,7 +49,7 @@ STAMPS = config.BUILD_DIR / "stamps"
 WORK = config.BUILD_DIR / "work"
 LOCK = config.BUILD_DIR / "build.lock"
 LOGS = config.BUILD_DIR / "logs"
-LAST = ("glance", "intro")  # pages that read the merged claims.json and so run last
+LAST = ("glance", "intro", "sammanfattning")  # pages that read the merged claims.json and so run last
 FINGERPRINT_FORMAT = b"fingerprint-v2"
 EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 1, 2, 3
 DEPS_ENV_VAR = "MUNI_BUILD_DEPS_FILE"
@@ -344,14 +344,17 @@ def _to_ipynb(src: Path, dest: Path) -> None:
 
 
 def _tidy_executed(path: Path) -> None:
-    """Hide papermill's injected-parameters cell from readers; drop the dependency cell."""
+    """Hide papermill's injected-parameters cell from readers, and the set-up cells that show
+    nothing (a "Show code cell content" bar at the top of a page is build residue; the code is
+    one click away through the page's download/source button); drop the dependency cell."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if DEPS_MARK not in c.metadata.get("tags", [])]
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
+        silent_setup = cell.cell_type == "code" and "hide-cell" in tags and not cell.get("outputs")
+        if ("injected-parameters" in tags or silent_setup) and "remove-cell" not in tags:
             tags.append("remove-cell")
     nbformat.write(nb, path)
 
@@ -407,7 +410,8 @@ def execute(src: Path, params: dict, digest_of_deps) -> tuple[float, dict]:
     raw, out, deps_file = work / "source.ipynb", work / "executed.ipynb", work / "deps.json"
     _to_ipynb(src, raw)
     start = time.time()
-    env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env = dict(os.environ, PYTHONPATH=str(config.REPO_ROOT), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               MUNI_PAGE=name)  # the page's download folder (analysis.presentation.plotting)
     env.update(kernel_env())
     env[config.CLAIM_RESULTS_ENV_VAR] = str(work / "claims")
     env[DEPS_ENV_VAR] = str(deps_file)
@@ -503,6 +507,14 @@ def html_inputs_hash() -> str:
 
 class RenderFailed(Exception):
     pass
+
+
+def publish_claims(claims_json: Path) -> None:
+    """claims.json is part of the site (<site>/downloads/claims.json, via html_extra_path)."""
+    from ..presentation.plotting import DOWNLOADS
+
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    write_text(DOWNLOADS / "claims.json", claims_json.read_text(encoding="utf-8"))
 
 
 def build_html(force: bool = False) -> None:
@@ -634,6 +646,7 @@ def _build(args) -> int:
     missing = [s.stem for s in all_first if s.stem not in built]
     log(f"verdicts of {len(built)} chapters merged into {out}"
         + (f" (not merged, not fresh: {', '.join(missing)})" if missing else ""))
+    publish_claims(out)
     if not failures:
         _, failures = run_chapters(last, params, data_hash, args.jobs, args.force, extra=out.read_bytes())
     if failures:

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -461,3 +462,52 @@ def blank_fraction(png: Path) -> float:
         small = im.convert("RGB").resize((320, 225))
         colours = small.getcolors(maxcolors=320 * 225)
     return max(n for n, _ in colours) / (320 * 225)
+
+
+# ------------------------------------------------------------------ the page as a reader's screen shows it
+LAYOUT_JS = """(function(){
+  var d = document.documentElement, w = d.clientWidth;
+  var wide = [];
+  document.querySelectorAll('main *, article *').forEach(function(el){
+    var r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > w + 1 && wide.length < 5) {
+      var box = el.parentElement, clipped = false;
+      while (box && box !== document.body) {
+        var s = getComputedStyle(box);
+        if (/(auto|scroll|hidden|clip)/.test(s.overflowX)) { clipped = true; break; }
+        box = box.parentElement;
+      }
+      if (!clipped) { wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                                (el.className && el.className.baseVal === undefined ? '.' + String(el.className).split(' ')[0] : '')); }
+    }
+  });
+  var imgs = Array.prototype.map.call(document.images, function(i){ return {src: i.getAttribute('src') || '', alt: i.getAttribute('alt')}; });
+  return {height: d.scrollHeight, scrollWidth: d.scrollWidth, width: w, wide: wide, images: imgs};
+})()"""
+
+
+def layout(browser: HeadlessChromium, url: str, width: int, screenshot: Path | None = None) -> dict:
+    """Open ``url`` at a window ``width`` px wide (390 = a phone, as a mobile viewport) and
+    report the page height, whether it overflows sideways (and which elements stick out of the
+    page without a scroll box of their own), its images with their alt text and its errors."""
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    visit = browser.visit(url, screenshot, settle=0.3)
+    info = browser.evaluate(LAYOUT_JS)
+    info["errors"] = visit.errors
+    info["url"] = url
+    return info
+
+
+def alt_is_path(alt: str | None) -> bool:
+    """An alt text that is missing, empty or only a file name or path (says nothing to a reader)."""
+    a = (alt or "").strip()
+    return not a or (" " not in a and bool(re.search(r"[/\\.]", a))) or bool(
+        re.fullmatch(r"\S+\.(png|jpe?g|svg|gif|webp)", a, re.I))
+
+
+def search_index_terms(root: Path) -> set[str]:
+    """The words of the site's search index (Sphinx's searchindex.js), lower case."""
+    text = (Path(root) / "searchindex.js").read_text(encoding="utf-8")
+    data = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    return set(data.get("terms", {})) | {t.lower() for t in data.get("titleterms", {})}

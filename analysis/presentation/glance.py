@@ -11,6 +11,7 @@ import pandas as pd
 from .. import config
 from ..chapters import titles as chapter_titles
 from ..rules.claims import VERDICTS, claims
+from . import cards
 
 PENDING = "not yet evaluated"
 
@@ -87,14 +88,16 @@ def built_chapters() -> set[str]:
     return {Path(f).name for f in files if f}
 
 
-def _chapter_links(chapters: str, linkable: set[str] | None = None) -> str:
-    """Links to the chapters that test a claim; a chapter not in the book yet is named, not linked."""
+def _chapter_links(chapters: str, linkable: set[str] | None = None, cid: str | None = None) -> str:
+    """Links to the chapters that test a claim (to the claim's card there, ``chapter.html#C115``);
+    a chapter not in the book yet is named, not linked."""
     linkable = built_chapters() if linkable is None else linkable
     links = []
+    anchor = f"#{html.escape(cid)}" if cid else ""
     for ch in [c.strip() for c in chapters.split(",") if c.strip()]:
         title = html.escape(chapter_titles().get(ch, ch))
         if ch in linkable:
-            links.append(f'<a href="{html.escape(ch)}.html">{title}</a>')
+            links.append(f'<a href="{html.escape(ch)}.html{anchor}">{title}</a>')
         else:
             links.append(f"{title} <i>(chapter not in this edition)</i>")
     return "<br>".join(links) or "–"
@@ -127,17 +130,37 @@ def headline_html(table: pd.DataFrame, headline: dict[str, list[str]] | None = N
             r = by_id.loc[cid]
             rows.append(
                 f"<tr><td>{html.escape(THEME_LABELS.get(theme, theme))}</td>"
-                f'<td><a href="glance.html#{html.escape(cid)}">{html.escape(cid)}</a></td>'
-                f"<td>{html.escape(str(r['claim']))}</td><td><b>{html.escape(str(r['verdict']))}</b></td>"
-                f"<td>{html.escape(str(r['summary']))}</td></tr>"
+                f'<td style="white-space:nowrap"><a href="glance.html#{html.escape(cid)}">{html.escape(cid)}</a></td>'
+                f"<td>{html.escape(str(r['claim']))}</td><td>{cards.badge(str(r['verdict']))}</td>"
+                f"<td>{_collapsed(str(r['summary']), 60)}</td></tr>"
             )
     return (
         "<style>.claims-scroll { overflow-x: auto; } .claims-table { font-size: 0.85em; } "
         ".claims-table td { vertical-align: top; }</style>"
-        '<div class="claims-scroll"><table class="claims-table">'
-        "<thead><tr><th>theme</th><th>id</th><th>claim (paraphrase)</th><th>verdict</th><th>why</th></tr></thead>"
+        '<div class="claims-scroll"><table class="claims-table headline-table">'
+        "<thead><tr><th>theme</th><th>id</th><th>claim (paraphrase)</th><th>verdict</th><th>technical reason</th></tr>"
+        "</thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _collapsed(text: str, keep: int = 90) -> str:
+    """A long reason shortened to its start, the whole of it one click away (rows stay short)."""
+    text = str(text)
+    if len(text) <= keep + 30:
+        return html.escape(text)
+    cut = text[:keep].rsplit(" ", 1)[0]
+    return f"<details><summary>{html.escape(cut)} …</summary>{html.escape(text)}</details>"
+
+
+def untested_markdown(table: pd.DataFrame) -> str:
+    """The claims no chapter tests, with their reason, as Markdown (so that the site search finds
+    every claim id; a search for one lands on its row above, see book/_static/reader.js)."""
+    rows = table[table["chapter"].fillna("") == ""]
+    items = [f"- **{r.id}** (document {r.document}, {cards._md_escape(r.verdict)}): {cards._md_escape(r.claim)} — "
+             f"{cards._md_escape(r.summary)}" for r in rows.itertuples(index=False)]
+    return (f":::{{dropdown}} The {len(items)} claims no chapter tests, with the reason (a list the site search reads)\n\n"
+            + "\n".join(items) + "\n:::")
 
 
 def filterable_html(table: pd.DataFrame) -> str:
@@ -158,15 +181,15 @@ def filterable_html(table: pd.DataFrame) -> str:
             f'<tr id="{html.escape(r.id)}" data-theme="{html.escape(r.theme)}" '
             f'data-document="{html.escape(r.document)}" data-verdict="{html.escape(r.verdict)}">'
             f"<td>{html.escape(r.id)}</td><td>{html.escape(r.theme)}</td><td>{html.escape(r.document)}</td>"
-            f"<td>{html.escape(r.claim)}</td><td><b>{html.escape(r.verdict)}</b></td>"
-            f"<td>{html.escape(r.summary)}</td><td>{_chapter_links(r.chapter, linkable)}</td>"
+            f"<td>{html.escape(r.claim)}</td><td>{cards.badge(r.verdict)}</td>"
+            f"<td>{_collapsed(r.summary)}</td><td>{_chapter_links(r.chapter, linkable, r.id)}</td>"
             f"<td>{html.escape(r.stability) or '–'}</td></tr>"
         )
     return f"""
 <style>
 .claims-filter label {{ margin-right: 1em; white-space: nowrap; }}
 .claims-scroll {{ overflow-x: auto; }}
-.claims-table {{ font-size: 0.85em; }}
+.claims-table {{ font-size: 0.8em; }} .claims-table td:nth-child(4) {{ min-width: 16em; }}
 .claims-table td {{ vertical-align: top; }}
 </style>
 <div class="claims-filter">

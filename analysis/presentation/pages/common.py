@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
-from analysis.presentation import plotting
+from analysis.presentation import cards, plotting
 from analysis.rules import claims
 
 
@@ -15,7 +15,7 @@ def evaluate_and_record(ch, data_dir) -> tuple[list, dict]:
 
     Returns the results and the same results keyed by claim id (for the text).
     """
-    plotting.setup()
+    plotting.setup(ch.CHAPTER)
     results = ch.evaluate(data_dir)
     claims.record(ch.CHAPTER, results)
     return results, {r.id: r for r in results}
@@ -37,10 +37,19 @@ def verdict_table(results, chapter: str, caption: str, part: str | None = None) 
     reader does not take this chapter's verdict for the book-wide one.
     """
     vt = claims.verdict_table(results, chapter=chapter if part is not None else None)
+    vt = vt.drop(columns=["why"])  # the reason is on each claim's card below
     if part is not None:
         shared = vt.loc[vt["scope"] != claims.SCOPE_OWN, "claim"].tolist()
         display(Markdown(
             f"{', '.join(shared)} are also tested in another chapter: the verdicts here are for this chapter's part "
             f"({part}) only, and the book-wide verdict, which combines both chapters, is in *Claims at a glance*."
         ))
-    plotting.table(vt, caption, source=f"Source: this chapter's checks (_build/claims/{chapter}.json).")
+    display(HTML(cards.overview_html(results)))  # one badge per claim, linked to its card below
+    plotting.table(vt, caption, source=f"Source: this chapter's checks (_build/claims/{chapter}.json).",
+                   collapsed=True)
+
+
+def claim_cards(results, chapter: str) -> None:
+    """Every claim of the chapter as a card (verdict, claim, published against reproduced, rule,
+    stability; the notes collapsed), each with its id as anchor (``chapter.html#C115``)."""
+    display(Markdown(cards.cards_markdown(results, chapter)))
