@@ -82,9 +82,11 @@ def plain_label(label: str, lang: str) -> str:
 
 # Units and terms of the checks in plain words (no test jargon, no KPI codes).
 PLAIN_UNITS = [
-    (r"\bSD of efficiency per 10 percentage points of purchase share\b",
-     {"en": "standard deviations of efficiency for each 10 percentage points more bought from private providers",
-      "sv": "standardavvikelser i effektivitet per 10 procentenheter mer köpt från privata utförare"}),
+    (r"\bSD of efficiency(?: \(SD \([^)]*\)\))? per 10 percentage points of purchase share\b",
+     {"en": "standard deviations of efficiency (the spread across municipalities, 2019–2022) for each 10 "
+            "percentage points more bought from private providers",
+      "sv": "standardavvikelser i effektivitet (spridningen mellan kommunerna, 2019–2022) per 10 procentenheter "
+            "mer köpt från privata utförare"}),
     (r"% vs synthetic control",
      {"en": "% against a comparison built from similar municipalities",
       "sv": "% jämfört med en jämförelse byggd av liknande kommuner"}),
