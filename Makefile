@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 FORCE ?=
 
-.PHONY: book test data lint bench clean
+.PHONY: book test data snapshot lint bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[setup] creating virtual environment $(VENV) and installing pinned packages (a few minutes the first time) ..."
@@ -26,6 +26,10 @@ test: $(STAMP)
 
 data: $(STAMP)
 	@$(PY) -m analysis.sources.download
+
+# Rebuild data/ (snapshot tables, seed tables, manifest) from the raw archive (../shared/data or $$MUNI_RAW_DIR).
+snapshot: $(STAMP)
+	@$(PY) -m analysis.sources.snapshot build
 
 lint: $(STAMP)
 	@$(PY) -m ruff check .

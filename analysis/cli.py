@@ -209,8 +209,8 @@ def kpis_used(result: dict | None) -> list[tuple[str, str]]:
 OTHER_SOURCES = {
     "Skatteverket": "Skatteverket's tax-rate files (total rates 2018–2026, via the skattesnurra project)",
     "SCB": "SCB (Statistics Sweden)",
-    "Tabell": "the document's printed tables (../shared/claims/seed-tables)",
-    "seed table": "the document's printed tables (../shared/claims/seed-tables)",
+    "Tabell": "the document's printed tables (data/seed-tables)",
+    "seed table": "the document's printed tables (data/seed-tables)",
     "Nordin": "M. Nordin's municipal panel (mattiasnordin/Regression)",
 }
 
@@ -348,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
                     "evaluate(data_dir), the function the book runs (a few seconds; the activation-reforms "
                     "chapter takes about 15 s). Not-testable claims print their reason; pending ones say so.")
     c.add_argument("id", help="claim id, e.g. C115 (also c115 or 115)")
-    c.add_argument("--data-dir", default=None, help="data snapshot folder (default ../shared/data or $MUNI_DATA_DIR)")
+    c.add_argument("--data-dir", default=None, help="data folder: a snapshot or the raw archive (default data/ or $MUNI_DATA_DIR)")
     c.add_argument("--from-build", action="store_true",
                    help="read _build/claims.json instead of computing; refused unless it is fresh "
                         "(the chapter's code, ledger and data unchanged since `make book`)")
