@@ -140,3 +140,23 @@ def clear_cache() -> None:
     _load_one.cache_clear()
     known_codes.cache_clear()
     snapshot.clear_cache()
+
+
+def kpi_definitions(data_dir=None) -> pd.DataFrame:
+    """Kolada's title (``name``) and definition (``description``) per KPI, indexed by
+    upper-case id (the open-numbers dump's concept list, as of August 2024)."""
+    root = snapshot_root(data_dir)
+    if snapshot.is_snapshot(root):
+        df = snapshot.read_table(root, "kpi_definitions")
+    else:
+        from .catalogue import catalogue
+
+        cat = catalogue()
+        df = raw.kpi_definitions(root, [k for k in cat.index if cat.loc[k, "in_snapshot"] == "yes"])
+    return df.set_index("kpi")
+
+
+def regions(data_dir=None) -> pd.DataFrame:
+    """Kolada's regions: region (2-digit code) and name."""
+    root = snapshot_root(data_dir)
+    return snapshot.read_table(root, "regions") if snapshot.is_snapshot(root) else raw.regions(root)

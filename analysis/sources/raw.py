@@ -35,9 +35,9 @@ def is_raw_archive(root: Path) -> bool:
     return (Path(root) / config.KOLADA_DATAPOINTS).is_dir()
 
 
-def read_csv_text(path: Path, **kw) -> pd.DataFrame:
+def read_csv_text(path: Path, need_newline: bool = True, **kw) -> pd.DataFrame:
     """A strictly read CSV (UTF-8, ends with a newline, no ragged rows) as strings."""
-    text = read_text(path)
+    text = read_text(path, need_newline=need_newline)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # pandas only warns on some bad rows
@@ -104,6 +104,33 @@ def read_kpi_file(path: Path, kpi: str) -> pd.DataFrame:
 def kolada_kpi(root: Path, kid: str) -> pd.DataFrame:
     """One KPI from the raw archive, tidy (municipalities and Riket)."""
     return read_kpi_file(kpi_file(root, kid), kid)
+
+
+def kpi_definitions(root: Path, kpis) -> pd.DataFrame:
+    """Kolada's title and description (definition) of each KPI in ``kpis`` (upper-case ids),
+    from the dump's concept list: kpi, name, description."""
+    path = Path(root) / config.KOLADA_DUMP / "ddf--concepts.csv"
+    raw = read_csv_text(path, need_newline=False)  # the published file has no final newline
+    if not {"concept", "name", "description"} <= set(raw.columns):
+        raise DataError(f"{show(path)}: expected columns concept, name and description")
+    con = raw.assign(kpi=raw["concept"].str.upper()).drop_duplicates("kpi").set_index("kpi")
+    missing = [k for k in kpis if k not in con.index]
+    if missing:
+        raise DataError(f"{show(path)}: no definition of {missing[:5]}")
+    out = con.loc[list(kpis), ["name", "description"]].reset_index()
+    return out.astype(str)
+
+
+def regions(root: Path) -> pd.DataFrame:
+    """Kolada's list of regions: region (2-digit code), name."""
+    path = Path(root) / config.KOLADA_DUMP / "ddf--entities--geo--region.csv"
+    raw = read_csv_text(path, need_newline=False)
+    if not {"region", "name"} <= set(raw.columns):
+        raise DataError(f"{show(path)}: expected columns region and name")
+    out = raw[["region", "name"]].copy()
+    if not out["region"].str.fullmatch(r"\d{2}").all() or out["region"].duplicated().any():
+        raise DataError(f"{show(path)}: every region needs a unique 2-digit code")
+    return out.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ municipalities

@@ -7,6 +7,8 @@ Layout (``data/``)::
     snapshot/tax_totals.parquet      total local tax rate per municipality and year
     snapshot/nordin_rates.parquet    municipal tax rate in Nordin's panel
     snapshot/scb_population_2023.parquet  SCB population 31 Dec 2023
+    snapshot/kpi_definitions.parquet Kolada's title and definition of each KPI in kolada.parquet
+    snapshot/regions.parquet         Kolada's list of regions
     seed-tables/*.csv                the printed tables as transcribed (byte copies)
     kpi_catalogue.csv, kolada_kpi_metadata.csv   metadata the book reads
     MANIFEST.sha256                  SHA-256 of every file above (``sha256sum -c`` works)
@@ -54,9 +56,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     "nordin_rates": pa.schema([("municipality", STR, False), ("year", pa.int16(), False),
                                ("nordin", pa.float64(), False)]),
     "scb_population_2023": pa.schema([("municipality", STR, False), ("population", pa.int64(), False)]),
+    "kpi_definitions": pa.schema([("kpi", STR, False), ("name", STR, False), ("description", STR, False)]),
+    "regions": pa.schema([("region", STR, False), ("name", STR, False)]),
 }
 CODE_COLUMNS = {"kolada": "municipality", "municipalities": "code", "tax_totals": "municipality",
                 "nordin_rates": "municipality", "scb_population_2023": "municipality"}
+CODE_PATTERNS = {"regions": ("region", r"\d{2}"), "kpi_definitions": ("kpi", r"[A-Z]\d{5}")}
 SEED_TABLES = ("003_tabell1_prisindex_kommunal_verksamhet.csv", "003_tabell2_skattehojningar_2022_2025.csv",
                "003_tabell3_skattesankningar_2022_2025.csv", "003_nacka_betyg_ak9_2022_2024.csv")
 METADATA_FILES = ("kpi_catalogue.csv", "kolada_kpi_metadata.csv")  # in data/, kept by hand or by their modules
@@ -81,9 +86,9 @@ def _check_values(name: str, df: pd.DataFrame, path: Path) -> None:
                 raise DataError(f"{show(path)}: column {col} holds {df[col].iloc[int(bad.argmax())]} (not finite)")
         if col == "year" and not df[col].between(1900, 2100).all():
             raise DataError(f"{show(path)}: a year outside 1900–2100")
-    code = CODE_COLUMNS[name]
-    if not df[code].str.fullmatch(r"\d{4}").all():
-        raise DataError(f"{show(path)}: malformed municipality codes in column {code}")
+    code, pattern = CODE_PATTERNS.get(name, (CODE_COLUMNS.get(name), r"\d{4}"))
+    if not df[code].str.fullmatch(pattern).all():
+        raise DataError(f"{show(path)}: malformed codes in column {code}")
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -170,7 +175,8 @@ def _arrow(name: str, df: pd.DataFrame) -> pa.Table:
 
 def tables_from_raw(raw_root: Path) -> dict[str, pd.DataFrame]:
     """Every snapshot table, parsed from the raw archive."""
-    kolada = [raw.kolada_kpi(raw_root, k) for k in snapshot_kpis()]
+    kpis = snapshot_kpis()
+    kolada = [raw.kolada_kpi(raw_root, k) for k in kpis]
     kol = pd.concat(kolada, ignore_index=True)  # KPIs in id order, rows in the order of the raw files
     known = set(raw.municipality_list(raw_root)["code"]) | {raw.RIKET}
     unknown = set(kol["municipality"]) - known
@@ -182,6 +188,8 @@ def tables_from_raw(raw_root: Path) -> dict[str, pd.DataFrame]:
         "tax_totals": raw.total_tax_rates(raw_root),
         "nordin_rates": raw.nordin_rates(raw_root),
         "scb_population_2023": raw.scb_population_2023(raw_root),
+        "kpi_definitions": raw.kpi_definitions(raw_root, kpis),
+        "regions": raw.regions(raw_root),
     }
 
 
