@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 FORCE ?=
 
-.PHONY: book test data snapshot lint bench clean
+.PHONY: book test data snapshot snapshot-check lint bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[setup] creating virtual environment $(VENV) and installing pinned packages (a few minutes the first time) ..."
@@ -30,6 +30,10 @@ data: $(STAMP)
 # Rebuild data/ (snapshot tables, seed tables, manifest) from the raw archive (../shared/data or $$MUNI_RAW_DIR).
 snapshot: $(STAMP)
 	@$(PY) -m analysis.sources.snapshot build
+
+# Verify data/ against data/MANIFEST.sha256 and the snapshot's schemas.
+snapshot-check: $(STAMP)
+	@$(PY) -m analysis.sources.snapshot check
 
 lint: $(STAMP)
 	@$(PY) -m ruff check .

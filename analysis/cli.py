@@ -28,6 +28,7 @@ from . import config
 from .presentation.claim_report import OTHER_THEME, format_claim, format_listing, theme_values
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BAD_INPUT = 2  # a data file that is missing, changed, cut or malformed
 KPI_RE = re.compile(r"\b([NU]\d{5})\b")
 
 
@@ -464,6 +465,9 @@ def main(argv=None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
-    except (DataError, ClaimsError, FileNotFoundError) as exc:
+    except DataError as exc:  # bad input data: one line naming the file, exit 2 as `make book` does
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ClaimsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

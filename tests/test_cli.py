@@ -173,8 +173,8 @@ def test_missing_chapter_module_is_a_clear_error(fake_book, capsys, monkeypatch)
 
 def test_missing_data_folder_is_a_clear_error(fake_book, capsys, tmp_path):
     code, _, err = run(capsys, "claim", "C001", "--data-dir", str(tmp_path / "nowhere"))
-    assert code == cli.EXIT_FAILED
-    assert "Data snapshot not found" in err
+    assert code == cli.EXIT_BAD_INPUT
+    assert "No data at" in err and len(err.strip().splitlines()) == 1
 
 
 def test_from_build_refuses_a_missing_or_stale_build(fake_book, capsys):

@@ -45,7 +45,8 @@ def _hash_files(paths, h) -> None:
 
 
 def _code_paths() -> list[Path]:
-    return [p for p in (config.REPO_ROOT / "analysis").rglob("*.py")] + sorted((config.REPO_ROOT / "data").glob("*"))
+    return [p for p in (config.REPO_ROOT / "analysis").rglob("*.py")] + sorted(
+        p for p in (config.REPO_ROOT / "data").glob("*") if p.is_file())
 
 
 # Bookkeeping of the live refresh that is not input data: the manifest changes its
@@ -247,6 +248,9 @@ def main(argv=None) -> int:
         return 2
     try:
         data_dir = resolve_data_dir(args.data_dir)
+        from ..sources import snapshot
+
+        snapshot.verify(data_dir)  # a changed or cut data file stops here, named
     except DataError as exc:
         print(f"[book] {exc}", file=sys.stderr, flush=True)
         return 2

@@ -257,6 +257,17 @@ def check(root: Path) -> list[str]:
     return problems
 
 
+def verify(root: Path) -> None:
+    """Stop with one line per problem when ``root`` is a snapshot that does not match its
+    manifest or schemas (the build calls this before any chapter runs)."""
+    if not is_snapshot(root):
+        return
+    problems = check(root)
+    if problems:
+        more = f" (and {len(problems) - 1} more: run `make snapshot-check`)" if len(problems) > 1 else ""
+        raise DataError(problems[0] + more)
+
+
 # ------------------------------------------------------------------ command line
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analysis.sources.snapshot", description=__doc__.split("\n\n")[0])
