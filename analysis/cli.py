@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from . import config
+from .atomic import write_text
 from .presentation.claim_report import OTHER_THEME, format_claim, format_listing, theme_values
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -182,12 +183,37 @@ def build_staleness(data_dir) -> str | None:
 
 def load_build() -> list[dict]:
     try:
-        return json.loads(config.CLAIMS_JSON.read_text(encoding="utf-8"))
+        entries = json.loads(config.CLAIMS_JSON.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CliError("No verdicts yet: _build/claims.json not found. Run `make book` first, "
                        "or pass --compute to evaluate the chapters now.") from exc
+    except IsADirectoryError as exc:
+        raise CliError(f"{config.CLAIMS_JSON} is a directory, not the build's verdicts; remove it and run "
+                       f"`make book`.", EXIT_BAD_INPUT) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{config.CLAIMS_JSON} cannot be read ({exc}); run `make book` again.", EXIT_BAD_INPUT) from exc
     except json.JSONDecodeError as exc:
         raise CliError(f"{config.CLAIMS_JSON} is corrupt ({exc}); run `make book` again.") from exc
+    problem = _build_shape_problem(entries)
+    if problem:
+        raise CliError(f"{config.CLAIMS_JSON} is not this book's verdict file ({problem}); run `make book` again.",
+                       EXIT_BAD_INPUT)
+    return entries
+
+
+def _build_shape_problem(entries) -> str | None:
+    """What is wrong with the shape of a parsed claims.json (None if it is a list of entries)."""
+    if not isinstance(entries, list):
+        return f"expected a list of claim entries, found a JSON {type(entries).__name__}"
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            return f"entry {i + 1} is a JSON {type(e).__name__}, not an object"
+        for key, typ in (("id", str), ("verdict", str), ("checks", list)):
+            if not isinstance(e.get(key), typ):
+                return f"entry {i + 1} has no {key} of type {typ.__name__}"
+        if not all(isinstance(c, dict) for c in e["checks"]):
+            return f"claim {e['id']}: a check is not an object"
+    return None
 
 
 # ------------------------------------------------------------------ one claim
@@ -435,7 +461,14 @@ def _run(args) -> int:
             return EXIT_OK
         text = markdown()
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            out = Path(args.output)
+            if out.is_dir():
+                raise CliError(f"--output {out} is a directory; give a file name, e.g. {out / 'claim-map.md'}",
+                               EXIT_USAGE)
+            try:
+                write_text(out, text)
+            except OSError as exc:
+                raise CliError(f"--output {out}: cannot write ({exc.strerror or exc})", EXIT_USAGE) from exc
         else:
             print(text, end="")
         return EXIT_OK

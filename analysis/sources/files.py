@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config
@@ -164,7 +165,13 @@ def strict_numbers(col: pd.Series, path: Path, name: str, header_lines: int = 1)
         i = int(bad.to_numpy().argmax())
         raise DataError(f"{show(path)} line {i + 1 + header_lines}: {name} {text.iloc[i]!r} is not a finite "
                         f"decimal number")
-    return text.astype(float)
+    values = text.astype(float)
+    inf = ~np.isfinite(values.to_numpy())
+    if inf.any():  # e.g. 1e999 overflows to inf
+        i = int(inf.argmax())
+        raise DataError(f"{show(path)} line {i + 1 + header_lines}: {name} {text.iloc[i]!r} is not a finite "
+                        f"decimal number")
+    return values
 
 
 def strict_years(col: pd.Series, path: Path, name: str = "year", header_lines: int = 1) -> pd.Series:
