@@ -31,6 +31,8 @@ TOLERANCE_ALTERNATIVES = {"tolerance halved": 0.5, "tolerance doubled": 2.0}
 """Tolerance scales used only to report a verdict's stability."""
 FIT_FACTOR = 2.0
 """Placebo units whose pre-period fit (RMSPE) is more than this many times the treated unit's are left out."""
+COST_ONLY_RHO = 0.9
+"""An efficiency score whose Spearman rank correlation with 1/cost is at least this measures cost alone."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,38 @@ def rank_position(position: float, top: float = 0.10, claimed_top: bool = True) 
     if pos > 0.5:
         return CONTRADICTED
     return NOT_SUPPORTED
+
+
+def cost_only(rho_with_inverse_cost: float, threshold: float = COST_ONLY_RHO) -> bool:
+    """Rule ``cost-only``: an efficiency score that ranks municipalities (almost) as 1/cost does
+    is a cost measure, whatever its construction (a DEA with one input and one output)."""
+    if rho_with_inverse_cost is None or math.isnan(rho_with_inverse_cost):
+        raise ValueError("The rank correlation with 1/cost is missing")
+    return rho_with_inverse_cost >= threshold
+
+
+def holm(pvalues) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values (family-wise error rate), in the
+    order given: p_(i) × (m − i + 1) for the i-th smallest, made monotone, capped at 1."""
+    ps = [float(p) for p in pvalues]
+    if any(math.isnan(p) for p in ps):
+        raise ValueError("A p-value of the family is missing (NaN)")
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    adjusted, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * ps[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def multiplicity(secondary_p: dict[str, float], alpha: float = ALPHA) -> list[str]:
+    """Rule ``multiplicity``: the secondary measures that may move a verdict — those whose p (in
+    the direction that would move it) stays at or below α after Holm's adjustment over every
+    secondary measure that could have moved it. The declared primary measure is not adjusted."""
+    names = list(secondary_p)
+    adj = holm([secondary_p[n] for n in names]) if names else []
+    return [n for n, p in zip(names, adj) if p <= alpha]
 
 
 # ------------------------------------------------------------------ wording
@@ -359,6 +393,21 @@ def _ex_primary() -> str:
             f"{combine_primaries([SUPPORTED, NOT_TESTABLE])}.")
 
 
+def _ex_cost_only() -> str:
+    return (f"A school DEA with cost per pupil as its only input, rank correlation 0.998 with 1/cost: "
+            f"{'cost only' if cost_only(0.998) else 'an efficiency measure'}; a score at 0.62: "
+            f"{'cost only' if cost_only(0.62) else 'an efficiency measure'}.")
+
+
+def _ex_multiplicity() -> str:
+    p = {"net cost deviation": 0.030, "DEA school": 0.020, "DEA elderly care": 0.400}
+    adj = holm(list(p.values()))
+    return ("Three secondary measures with p = 0.030, 0.020 and 0.400 could each raise a verdict: Holm-adjusted "
+            + ", ".join(f"{a:.2f}" for a in adj) + f"; at α = {ALPHA:g} the ones that may move it: "
+            + (", ".join(multiplicity(p)) or "none")
+            + " (unadjusted, two of three would have).")
+
+
 def _ex_secondary() -> str:
     return (f"Primary not supported, a robustness measure supported: "
             f"{claim_verdict([('main', NOT_SUPPORTED), ('robust', SUPPORTED)], ['main'])} (never raised); primary "
@@ -428,11 +477,25 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("stability", "every evaluated claim",
          "A verdict is robust when it is unchanged under each reasonable alternative: the tolerance halved and "
          "doubled, the other conventional significance levels, the alternative measures the chapter already "
-         "computes (the same test on another measure: RKA's composite → the net cost deviation or the book's DEA; "
-         "N31001 → N31004) and, for synthetic controls, the donor-pool variants; otherwise fragile, and the "
+         "computes (the same test on another measure: RKA's composite → the net cost deviation, or the book's DEA "
+         "when it is not cost-only; N31001 → N31004) and, for synthetic controls, the donor-pool variants; otherwise fragile, and the "
          "alternatives that flip it are listed.",
          {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES, "alternative measures",
                                      "donor-pool variants (to come)"])}, None),
+    Rule("cost-only", "an efficiency score used as a measure or an alternative measure of efficiency",
+         "An efficiency score whose Spearman rank correlation with 1/cost across municipalities is at least the "
+         "threshold measures cost alone, whatever its construction (a DEA with one input and one output ranks "
+         "municipalities by their input unless the output varies a lot). It is labelled 'cost only', is shown as "
+         "context, and is neither a robustness measure nor a stability alternative for a claim about efficiency "
+         "(cost against results); the net cost deviation, cost against the cost expected from structure, is the "
+         "book's declared cost-only measure. The rank correlation is computed for every score and printed on the "
+         "page.", {"threshold (Spearman rho with 1/cost)": COST_ONLY_RHO}, _ex_cost_only),
+    Rule("multiplicity", "a verdict that more than one measure or test could decide",
+         "One measure is declared primary and decides. A secondary measure may move a verdict (raise it, or lower "
+         "it under secondary-checks) only when its p-value, in the direction that would move it, stays at or below "
+         "α after Holm's adjustment over all the secondary measures that could have moved it; otherwise it is "
+         "reported and ignored. A verdict is never taken from the best of several measures or years unadjusted.",
+         {"α": ALPHA, "adjustment": "Holm (step-down, family-wise error rate)"}, _ex_multiplicity),
 )}
 
 
