@@ -80,7 +80,7 @@ def test_scratch_snapshot_reads_good_file(scratch_snapshot):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("", "expected header"),
+        ("", "empty file|expected header"),
         ("geo,year,n31004\n0184,2020,1\n", "expected header"),
         ("geo,year,n31001\n", "no data rows"),
         ("geo,year,n31001\n0184,2020,1\n0184,20", "cut short"),

@@ -30,7 +30,7 @@ def snapshot_root(data_dir=None) -> Path:
     if snapshot.is_snapshot(root) or raw.is_raw_archive(root):
         return root
     raise DataError(
-        f"No data at {show(root)}: neither a snapshot (snapshot/kolada.parquet and {config.MANIFEST_NAME}) nor a raw "
+        f"Data snapshot not found at {show(root)}: neither a snapshot (snapshot/kolada.parquet and {config.MANIFEST_NAME}) nor a raw "
         f"archive ({config.KOLADA_DATAPOINTS}). The repository's data/ folder holds the snapshot: restore it with "
         f"`git checkout -- data/`, or set {config.DATA_ENV_VAR}=/path/to/data, or pass the papermill parameter "
         f"data_dir (`make data` fetches Kolada's values only)."

@@ -75,10 +75,10 @@ def read_seed_csv(filename: str, seed_dir=None) -> pd.DataFrame:
 def _number(text: str, where: str) -> float:
     t = str(text).strip().replace("%", "").replace("+", "")
     if not re.fullmatch(NUMBER, t):  # float() would take 'inf', 'nan', '1_000'
-        raise DataError(f"{where}: {text!r} is not a finite decimal number")
+        raise DataError(f"{where}: {text!r} is not a number (finite decimals only)")
     value = float(t)
     if not math.isfinite(value):
-        raise DataError(f"{where}: {text!r} is not a finite decimal number")
+        raise DataError(f"{where}: {text!r} is not a number (finite decimals only)")
     return value
 
 
