@@ -285,3 +285,21 @@ def test_readme_map_output_to_a_directory(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == cli.EXIT_USAGE
     assert "is a directory" in err and len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ package conventions
+def test_package_metadata():
+    import importlib
+    import tomllib
+
+    meta = tomllib.loads((config.REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    module, func = meta["scripts"]["muni-claims"].split(":")
+    assert callable(getattr(importlib.import_module(module), func))
+    lock = (config.REPO_ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert "pip-compile" in lock and "pyproject.toml" in lock
+    pinned = {ln.split("==")[0].lower().replace("_", "-") for ln in lock.splitlines() if "==" in ln}
+    for dep in [*meta["dependencies"], *meta["optional-dependencies"]["dev"]]:
+        name = dep.split(">")[0].split("=")[0].split("<")[0].strip().lower().replace("_", "-")
+        assert name in pinned, f"{name} is declared in pyproject.toml but not pinned in requirements.txt"
+    for name in ("LICENSE", "LICENSE-text.md", "CITATION.cff", "CHANGELOG.md", "data/PROVENANCE.md"):
+        assert (config.REPO_ROOT / name).is_file(), name
