@@ -38,7 +38,11 @@ snapshot-check: $(STAMP)
 lint: $(STAMP)
 	@$(PY) -m ruff check .
 
+# A fresh clone with no ../shared to a built site (install included) and `make test` there;
+# then clean, no-op and one-chapter rebuilds of this checkout.
 bench: $(STAMP)
+	@mkdir -p _build
+	@$(PY) benchmarks/fresh_clone.py --json _build/bench-fresh-clone.json
 	@$(PY) benchmarks/build_times.py
 
 clean:
