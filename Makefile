@@ -46,4 +46,4 @@ bench: $(STAMP)
 	@$(PY) benchmarks/build_times.py
 
 clean:
-	rm -rf _build book/*.ipynb book/.hashes
+	rm -rf _build book/*.ipynb book/.hashes book/.*.ipynb book/.*.tmp book/.*.ipynb.* book/_build

@@ -157,23 +157,19 @@ def evaluate_chapters(chapters: list[str], data_dir, progress=None) -> tuple[lis
 def build_staleness(data_dir) -> str | None:
     """Why ``_build/claims.json`` may not match the code, ledger and data now (None if fresh).
 
-    Uses the pipeline's own content hashes (book/.hashes), so 'fresh' means exactly what
-    ``make book`` means by it.
+    Uses the pipeline's own fingerprints (``_build/stamps``), so 'fresh' means exactly what
+    ``make book`` means by it: the same code each chapter imported, data, cache use and parameters.
     """
     from .build import pipeline
     from .chapters import CHAPTER_MODULES
 
     if not config.CLAIMS_JSON.is_file():
         return f"{config.CLAIMS_JSON} does not exist (run `make book`)"
-    data_hash = pipeline.data_fingerprint(Path(data_dir))
-    params = {"data_dir": str(data_dir)}
-    sources = {s.stem: s for s in pipeline.chapter_sources()}
-    for ch in CHAPTER_MODULES:
-        if ch not in sources:
-            continue
-        digest = pipeline.chapter_hash(sources[ch], params, data_hash)
-        if not pipeline._is_fresh(ch, digest):
-            return f"chapter {ch} (its source, analysis/, data/claims.yaml or the data) changed since the last build"
+    stale = pipeline.stale_chapters(Path(data_dir), names=set(CHAPTER_MODULES))
+    if stale:
+        ch, why = sorted(stale.items())[0]
+        more = f" (and {len(stale) - 1} more)" if len(stale) > 1 else ""
+        return f"chapter {ch} is not fresh: {why}{more}"
     built = config.CLAIMS_JSON.stat().st_mtime
     for part in config.CLAIM_RESULTS_DIR.glob("*.json"):
         if part.stat().st_mtime > built:

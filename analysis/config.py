@@ -32,7 +32,12 @@ DEFAULT_CLAIMS_FILE = REPO_ROOT / "data" / "claims.yaml"
 CLAIMS_FILE = Path(os.environ[CLAIMS_ENV_VAR]).expanduser().resolve() if os.environ.get(CLAIMS_ENV_VAR) else DEFAULT_CLAIMS_FILE
 SCHEMA_CHECKED_CLAIMS_FILE = CLAIMS_FILE  # validated on load; tests patching CLAIMS_FILE with a few claims are not
 KPI_CATALOGUE_FILE = REPO_ROOT / "data" / "kpi_catalogue.csv"
-CLAIM_RESULTS_DIR = BUILD_DIR / "claims"
+# The build points a chapter's kernel at a private folder (``MUNI_CLAIM_RESULTS_DIR``) so that a
+# chapter's verdicts reach ``_build/claims`` only when the whole chapter succeeded.
+CLAIM_RESULTS_ENV_VAR = "MUNI_CLAIM_RESULTS_DIR"
+CLAIM_RESULTS_DIR = (Path(os.environ[CLAIM_RESULTS_ENV_VAR]) if os.environ.get(CLAIM_RESULTS_ENV_VAR)
+                     else BUILD_DIR / "claims")
+USE_CACHE_ENV_VAR = "MUNI_USE_CACHE"
 CLAIMS_JSON = BUILD_DIR / "claims.json"
 
 KOLADA_DUMP = Path("raw/kolada/open-numbers-ddf-kolada-dump")
@@ -68,6 +73,11 @@ def raw_dir(override: str | os.PathLike | None = None) -> Path:
         return _utf8_path(Path(override).expanduser().resolve(), "The raw archive")
     env = os.environ.get(RAW_ENV_VAR)
     return _utf8_path(Path(env).expanduser().resolve() if env else DEFAULT_RAW_DIR.resolve(), "The raw archive")
+
+
+def use_cache() -> bool:
+    """Whether KPI values come from the live cache where it holds them (``MUNI_USE_CACHE=0``: never)."""
+    return os.environ.get(USE_CACHE_ENV_VAR, "1") != "0"
 
 
 def cache_dir(override: str | os.PathLike | None = None) -> Path:

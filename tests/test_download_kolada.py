@@ -157,3 +157,33 @@ def test_recordings_are_valid_json():
     for name in ("kolada_municipality.json", "kolada_kpi_meta.json", "kolada_data_N01951_p1.json",
                  "kolada_data_N01951_p2.json", "kolada_data_N00095.json", "kolada_data_N00095_revised.json"):
         json.loads(text(name))
+
+
+def test_422_splits_the_id_list_and_retries():
+    """Too many ids in one call is HTTP 422 in v3: the list is split in halves until it passes."""
+    ids = [f"N{i:05d}" for i in range(1, 5)]
+    t = FakeTransport()
+    t.add("GET", f"{KOLADA}/kpi/{','.join(ids)}?per_page=5000", H.Response(422, "too many ids", ""))
+    for half in (ids[:2], ids[2:]):
+        t.add("GET", f"{KOLADA}/kpi/{','.join(half)}?per_page=5000",
+              H.Response(200, json.dumps({"count": 2, "values": [{"id": k, "title": k} for k in half]}), ""))
+    found = K.kpi_metadata(H.HttpClient(t, sleep=lambda s: None, intervals={}), ids)
+    assert sorted(found) == ids
+    assert len(t.calls) == 3
+
+
+def test_at_most_25_ids_per_call_and_path_form_only():
+    ids = [f"N{i:05d}" for i in range(1, 31)]
+    t = FakeTransport()
+    for batch in (ids[:25], ids[25:]):
+        t.add("GET", f"{KOLADA}/kpi/{','.join(batch)}?per_page=5000",
+              H.Response(200, json.dumps({"count": len(batch), "values": [{"id": k} for k in batch]}), ""))
+    assert len(K.kpi_metadata(H.HttpClient(t, sleep=lambda s: None, intervals={}), ids)) == 30
+    assert all(len(u.split("/kpi/")[1].split("?")[0].split(",")) <= 25 for _, u, _ in t.calls)
+    assert all("kpi=" not in u and "year=" not in u for _, u, _ in t.calls)  # never the query-string form
+
+
+def test_v2_base_url_is_refused(monkeypatch):
+    monkeypatch.setenv(K.URL_ENV_VAR, "https://api.kolada.se/v2")
+    with pytest.raises(H.DownloadError, match="retired"):
+        K.base_url()

@@ -29,8 +29,13 @@ ARGS = ["--only", "N00095", "N01951", "--scb", "--from-year", "2022", "--to-year
 
 
 @pytest.fixture(autouse=True)
-def small_country(monkeypatch):
+def small_country(monkeypatch, tmp_path_factory):
     monkeypatch.setattr(K, "N_MUNICIPALITIES", 3)
+    # no snapshot: a refresh is then the whole series (merging into the snapshot: test_download_server.py)
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(tmp_path_factory.mktemp("no-snapshot")))
+    kolada.clear_cache()
+    yield
+    kolada.clear_cache()
 
 
 def run(cache_dir, transport, *extra):

@@ -28,7 +28,7 @@ USER_AGENT = "municipal-claims-refresh/0.1 (+https://github.com/; make data)"
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
 PROBE_TIMEOUT = (3.0, 10.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MIN_INTERVAL = {"api.scb.se": 1.1, "api.kolada.se": 0.25}  # seconds between requests per host
+MIN_INTERVAL = {"api.scb.se": 1.1, "statistikdatabasen.scb.se": 0.4, "api.kolada.se": 0.25}  # seconds between requests per host
 DEFAULT_INTERVAL = 0.5
 
 
@@ -78,6 +78,15 @@ class ReadTimeout(TransportError):
     """Connected, but the server did not answer in time."""
 
 
+class DeadlineExceeded(ReadTimeout):
+    """The whole answer (headers and body) did not arrive within the total time allowed
+    (``--timeout``): a server that drips a few bytes at a time never trips a read timeout."""
+
+
+class TruncatedBody(TransportError):
+    """The connection closed before the body reached the length its Content-Length announced."""
+
+
 @dataclass
 class Response:
     status: int
@@ -90,25 +99,79 @@ Transport = Callable[..., Response]  # (method, url, *, json_body=None, timeout=
 
 
 class RequestsTransport:
-    """The real transport: one ``requests`` session with a descriptive User-Agent."""
+    """The real transport: one ``requests`` session with a descriptive User-Agent.
 
-    def __init__(self):
+    ``total`` bounds one request's whole time (connecting, headers and body) in seconds: the
+    body is read in small pieces and abandoned once the deadline passes. A body shorter than
+    its ``Content-Length`` is an error, never a silently short answer.
+    """
+
+    def __init__(self, total: float | None = None):
         import requests
 
         self._requests = requests
+        self.total = total
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
 
     def __call__(self, method: str, url: str, *, json_body=None, timeout=DEFAULT_TIMEOUT) -> Response:
         exc_mod = self._requests.exceptions
+        start = time.monotonic()
+        if self.total is not None:
+            timeout = (min(timeout[0], self.total), min(timeout[1], self.total))
         try:
-            r = self.session.request(method, url, json=json_body, timeout=timeout)
-        except (exc_mod.ConnectTimeout, exc_mod.ConnectionError) as exc:
-            # ConnectionError also covers a connection dropped mid-read; treat as unreachable.
+            r = self.session.request(method, url, json=json_body, timeout=timeout, stream=True)
+        except exc_mod.ConnectTimeout as exc:
+            raise ConnectFailed(_short_reason(exc, timeout)) from exc
+        except exc_mod.ReadTimeout as exc:
+            raise ReadTimeout(f"no answer within {timeout[1]:g} s") from exc
+        except exc_mod.ConnectionError as exc:
             raise ConnectFailed(_short_reason(exc, timeout)) from exc
         except exc_mod.Timeout as exc:
             raise ReadTimeout(str(exc)) from exc
-        return Response(status=r.status_code, text=r.text, url=r.url, headers=dict(r.headers))
+        try:
+            body = self._read_body(r, start, timeout)
+        finally:
+            r.close()
+        encoding = r.encoding or "utf-8"
+        try:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = body.decode("utf-8", errors="replace")
+        return Response(status=r.status_code, text=text, url=r.url, headers=dict(r.headers))
+
+    def _read_body(self, r, start: float, timeout) -> bytes:
+        import urllib3
+
+        expected = r.headers.get("Content-Length")
+        expected = int(expected) if expected and expected.strip().isdigit() else None
+        chunks: list[bytes] = []
+        raw = r.raw
+        try:
+            while True:
+                if self.total is not None:
+                    left = self.total - (time.monotonic() - start)
+                    if left <= 0:
+                        raise DeadlineExceeded(f"the answer did not finish within {self.total:g} s "
+                                               f"({sum(map(len, chunks))} bytes arrived)")
+                    sock = getattr(getattr(raw, "connection", None), "sock", None)
+                    if sock is not None:
+                        sock.settimeout(max(0.05, min(left, timeout[1])))
+                chunk = raw.read1(65536, decode_content=True)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as exc:
+            got = raw.tell()
+            raise TruncatedBody(f"the body ended after {got} of the {expected} bytes its Content-Length "
+                                f"announced" if expected is not None else f"the connection broke mid-body ({exc})") from exc
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+            if self.total is not None and time.monotonic() - start >= self.total - 0.05:
+                raise DeadlineExceeded(f"the answer did not finish within {self.total:g} s") from exc
+            raise ReadTimeout(f"the body stalled for {timeout[1]:g} s") from exc
+        if expected is not None and raw.tell() < expected:
+            raise TruncatedBody(f"the body ended after {raw.tell()} of the {expected} bytes its Content-Length announced")
+        return b"".join(chunks)
 
 
 def _short_reason(exc: Exception, timeout) -> str:
@@ -183,7 +246,10 @@ class HttpClient:
                 last_problem = f"cannot connect ({exc})"
             except ReadTimeout as exc:
                 connect_only = False
-                last_problem = f"timed out after {self.timeout[1]:.0f} s ({exc})"
+                last_problem = f"timed out: {exc}"
+            except TruncatedBody as exc:
+                connect_only = False
+                last_problem = f"truncated answer: {exc}"
             else:
                 connect_only = False
                 if 200 <= resp.status < 300:

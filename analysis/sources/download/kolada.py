@@ -7,11 +7,16 @@ Documentation relied on:
   (``per_page``), data objects are ``{"kpi", "municipality", "period", "values":
   [{"count", "gender", "status", "value"}]}`` with at most three gender entries, the
   total being ``T``; the municipality object is ``{"id", "title", "type": "K"|"L"}``.
-- v3 (api.kolada.se/v3/docs, OpenAPI at /v3/openapi.json; v2 answers 410 Gone since
-  2025): same paths under ``/v3/``, paging links renamed ``next_url``/``previous_url``,
-  ``per_page`` default 5000; comma-separated id lists of at most ~25 ids per call.
+- v3 (api.kolada.se/v3/docs, OpenAPI at /v3/openapi.json): same paths under ``/v3/``, paging
+  links renamed ``next_url``/``previous_url``, ``per_page`` default 5000.
+- As v3 behaves in 2026 (seen by real clients of it): v2 answers 404, so a v2 base URL is
+  refused; only the *path* form of a query works (``/data/kpi/N00095/year/2023``; the
+  query-string form ``/data?kpi=N00095&year=2023`` returns an empty result without an
+  error), so every query here is in path form; too many ids in one call is HTTP 422, so
+  id lists are at most 25 long and a 422 splits the list in halves and tries again.
 
-We fetch ``/v3/data/kpi/{kpi}/year/{y1,y2,...}`` (all municipalities, regions and
+The base URL is ``$MUNI_KOLADA_URL`` (default ``https://api.kolada.se/v3``; tests point it
+at a fake server on 127.0.0.1). We fetch ``/v3/data/kpi/{kpi}/year/{y1,y2,...}`` (all municipalities, regions and
 Riket for those years), keep the gender total ``T`` of the 290 municipalities and
 Riket (``0000``), and return the tidy table of the snapshot: municipality, year,
 kpi, value. Both paging spellings (``next_url`` and the v2 ``next_page``) are followed.
@@ -20,14 +25,42 @@ kpi, value. Both paging spellings (``next_url`` and the v2 ``next_page``) are fo
 from __future__ import annotations
 
 import math
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .http import HttpClient, NotFound, SchemaError
+from .http import DownloadError, HttpClient, HttpError, NotFound, SchemaError
 
 BASE_URL = "https://api.kolada.se/v3"
+URL_ENV_VAR = "MUNI_KOLADA_URL"
+SPLIT_STATUS = 422  # "too many ids in one call"
+
+
+def base_url() -> str:
+    """Kolada's v3 base URL: ``$MUNI_KOLADA_URL`` or the default; a v2 URL is refused."""
+    url = (os.environ.get(URL_ENV_VAR) or BASE_URL).rstrip("/")
+    if re.search(r"/v[12]$", url):
+        raise DownloadError(f"{URL_ENV_VAR}={url}: Kolada's API v1/v2 is retired (it answers 404); "
+                            f"use the v3 base URL, e.g. {BASE_URL}")
+    return url
+
+
+def split_on_422(items: list, fetch, what: str):
+    """Call ``fetch(items)``; when the server answers 422 (too many ids), split ``items`` in
+    halves and fetch each, recursively. Yields the results of every successful call."""
+    try:
+        yield fetch(items)
+    except HttpError as exc:
+        if exc.status != SPLIT_STATUS:
+            raise
+        if len(items) == 1:
+            raise SchemaError(f"{exc.url}: HTTP 422 even for a single {what} ({items[0]})") from exc
+        half = len(items) // 2
+        yield from split_on_422(items[:half], fetch, what)
+        yield from split_on_422(items[half:], fetch, what)
 PER_PAGE = 5000
 ID_BATCH = 25  # ids per metadata call
 YEAR_CHUNK = 20  # years per data call (keeps URLs short; paging does the rest)
@@ -103,12 +136,16 @@ def kpi_metadata(http: HttpClient, kpis: Iterable[str]) -> dict[str, dict]:
     """Kolada's metadata for each id that exists (id -> object); missing ids are absent."""
     ids = list(dict.fromkeys(k.upper() for k in kpis))
     found: dict[str, dict] = {}
-    for i in range(0, len(ids), ID_BATCH):
-        batch = ids[i:i + ID_BATCH]
+    base = base_url()
+
+    def fetch(batch):
         try:
-            pages = list(iter_pages(http, _with_per_page(f"{BASE_URL}/kpi/{','.join(batch)}")))
+            return batch, list(iter_pages(http, _with_per_page(f"{base}/kpi/{','.join(batch)}")))
         except NotFound:
-            continue  # none of the batch exists
+            return batch, []  # none of the batch exists
+
+    answers = [a for i in range(0, len(ids), ID_BATCH) for a in split_on_422(ids[i:i + ID_BATCH], fetch, "KPI id")]
+    for batch, pages in answers:
         for _, values in pages:
             for obj in values:
                 if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
@@ -121,7 +158,8 @@ def kpi_metadata(http: HttpClient, kpis: Iterable[str]) -> dict[str, dict]:
 def municipalities(http: HttpClient) -> pd.DataFrame:
     """The municipality list: id (4 digits), title, type (K municipality, L region)."""
     rows = []
-    for url, values in iter_pages(http, _with_per_page(f"{BASE_URL}/municipality")):
+    base = base_url()
+    for url, values in iter_pages(http, _with_per_page(f"{base}/municipality")):
         for obj in values:
             if not isinstance(obj, dict) or not {"id", "title", "type"} <= set(obj):
                 raise SchemaError(f"{url}: municipality object lacks id/title/type: {obj!r:.200}")
@@ -132,7 +170,7 @@ def municipalities(http: HttpClient) -> pd.DataFrame:
     kommuner = df[df["type"] == "K"]
     if len(kommuner) != N_MUNICIPALITIES or not kommuner["id"].str.fullmatch(r"\d{4}").all():
         raise SchemaError(f"expected {N_MUNICIPALITIES} municipalities (type K, 4-digit ids) from "
-                          f"{BASE_URL}/municipality, got {len(kommuner)}")
+                          f"{base}/municipality, got {len(kommuner)}")
     return df.sort_values("id").reset_index(drop=True)
 
 
@@ -218,13 +256,19 @@ def fetch_kpi(http: HttpClient, kpi: str, years: tuple[int, int], keep: frozense
     kpi = kpi.upper()
     stats = FetchStats()
     out: dict[tuple[str, int], float] = {}
-    for chunk in year_chunks(*years):
-        url = _with_per_page(f"{BASE_URL}/data/kpi/{kpi}/year/{','.join(map(str, chunk))}")
+    base = base_url()
+
+    def fetch(chunk):
+        url = _with_per_page(f"{base}/data/kpi/{kpi}/year/{','.join(map(str, chunk))}")
+        pages = list(iter_pages(http, url))  # all pages first: a 422 must not leave half a chunk
         stats.urls.append(url)
+        for page_url, values in pages:
+            stats.pages += 1
+            parse_records(kpi, page_url, values, keep, stats, out)
+
+    for chunk in year_chunks(*years):
         try:
-            for page_url, values in iter_pages(http, url):
-                stats.pages += 1
-                parse_records(kpi, page_url, values, keep, stats, out)
+            list(split_on_422(chunk, fetch, "year"))
         except NotFound as exc:
             raise KPINotInKolada(f"Kolada does not know KPI {kpi} ({exc})") from exc
     if not out:

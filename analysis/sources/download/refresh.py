@@ -7,7 +7,16 @@ nothing touched); Kolada's municipality list (which codes to keep, and the stand
 for a missing snapshot); KPI metadata (ids Kolada does not know are reported, not
 fetched); one file per KPI; SCB's tax rates; a summary of what changed since the
 last refresh. Each finished file is recorded in ``.refresh-state.json``, so an
-interrupted run resumes where it stopped. Exit codes: 0 all done, 1 some items
+interrupted run resumes where it stopped.
+
+The 2026 APIs: Kolada v3 only (``$MUNI_KOLADA_URL``; path-form queries, at most 25 ids per
+call, a 422 splits the list), KPI ids checked first against Kolada's v3 metadata (a
+discontinued KPI is named with the measure the book uses instead), SCB through PxWeb API 2
+(``$MUNI_SCB_URL``, json-stat2) with API v1 (``$MUNI_SCB_V1_URL``) as the fallback.
+``--timeout`` bounds each request's total time (a slow drip is cut), a body shorter than its
+Content-Length is an error, retries are logged as they happen, and a refresh of some years
+merges into the series (the cache's file, else the snapshot's) instead of replacing it.
+Every failure ends in one line and a non-zero exit. Exit codes: 0 all done, 1 some items
 failed (the others were written), 2 no network / nothing could start, 130 interrupted.
 """
 
@@ -18,14 +27,17 @@ import sys
 import time
 from datetime import date
 
+import pandas as pd
+
 from ... import config
 from ...errors import DataError
 from ..catalogue import catalogue, require_kpi
 from ..codes import RIKET
 from . import kolada as K
+from . import kpi_check
 from . import pxweb as P
 from .cache import Cache, describe, is_change, now_iso, write_standin
-from .http import DownloadError, HttpClient, NetworkUnavailable
+from .http import DownloadError, HttpClient, NetworkUnavailable, RequestsTransport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_OFFLINE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FIRST_YEAR = 1970  # Kolada's longest series (population) starts here
@@ -44,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--allow-shrink", action="store_true",
                     help="accept a download that has >20%% fewer rows than the cached file")
     ap.add_argument("--retries", type=int, default=4)
-    ap.add_argument("--timeout", type=float, default=60.0, help="read timeout per request, seconds")
+    ap.add_argument("--timeout", type=float, default=60.0,
+                    help="the most one request may take in total (connecting, waiting, reading the body), seconds")
     ap.add_argument("--probe-timeout", type=float, default=3.0, help="connect timeout of the first probe, seconds")
     ap.add_argument("--dry-run", action="store_true", help="print what would be fetched; no network")
     ap.add_argument("--quiet", action="store_true", help="no per-file lines (errors and the summary still print)")
@@ -85,7 +98,57 @@ def _kpis(only) -> list[str]:
     return list(catalogue().index)
 
 
+def merge_series(new: pd.DataFrame, old: pd.DataFrame | None, years: tuple[int, int]) -> pd.DataFrame:
+    """A refresh of some years merges into the series: the old rows of the years not asked
+    for stay, the years asked for come from the new answer."""
+    if old is None or old.empty:
+        return new
+    outside = old[(old["year"] < years[0]) | (old["year"] > years[1])]
+    keys = ["municipality", "year", "kpi"]
+    fresh = pd.MultiIndex.from_frame(new[keys].astype({"year": int}))
+    outside = outside[~pd.MultiIndex.from_frame(outside[keys].astype({"year": int})).isin(fresh)]
+    merged = pd.concat([outside[new.columns], new], ignore_index=True)
+    merged["year"] = merged["year"].astype(int)
+    merged["value"] = merged["value"].astype(float)
+    return merged.sort_values(["municipality", "year"]).reset_index(drop=True)
+
+
+def _previous_series(cache: Cache, rel: str, kpi: str) -> pd.DataFrame | None:
+    """What the book reads today for ``kpi``: the cache's file, else the snapshot's series."""
+    old = cache.read_table(rel)
+    if old is not None:
+        return old
+    from ..kolada import load_kpis
+
+    try:
+        return load_kpis([kpi], use_cache=False)
+    except DataError:
+        return None  # no snapshot (or not this KPI): the download is the whole series
+
+
+def _discontinued_hint(ids) -> str:
+    """For an id outside the catalogue that Kolada discontinued: which measure the book uses."""
+    try:
+        st = kpi_check.check_kpis([i for i in ids or [] if i.upper() in kpi_check.REPLACEMENTS])
+    except DataError:
+        return ""
+    return "".join(f" {s.kpi} is {s.message()}." for s in st.values() if s.status == "discontinued")
+
+
 def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
+    """`make data`; every failure ends in one clear line and a non-zero exit (no traceback)."""
+    err = stream or sys.stderr
+    try:
+        return _main(argv, transport=transport, sleep=sleep, stream=stream)
+    except DataError as exc:  # DownloadError included: a bad base URL, an unreadable cache …
+        print(f"make data: {exc}", file=err)
+        return EXIT_OFFLINE
+    except OSError as exc:
+        print(f"make data: cannot write the cache: {exc}", file=err)
+        return EXIT_OFFLINE
+
+
+def _main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
     args = _parser().parse_args(argv)
     out = stream or sys.stdout
     err = stream or sys.stderr
@@ -93,8 +156,9 @@ def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
     try:
         kpis = _kpis(args.only)
     except DataError as exc:
-        print(f"make data: {exc}", file=err)
+        print(f"make data: {exc}{_discontinued_hint(args.only)}", file=err)
         return EXIT_OFFLINE
+    statuses = kpi_check.check_kpis(kpis)
     do_scb = not args.no_scb and (args.scb or not args.only)
     years = (args.from_year, args.to_year)
     if years[0] > years[1]:
@@ -106,17 +170,28 @@ def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
         print(f"Would refresh {len(kpis)} KPIs for {years[0]}–{years[1]} into {cache.root}", file=out)
         for kpi in kpis[:3]:
             for chunk in K.year_chunks(*years):
-                print(f"  GET {K.BASE_URL}/data/kpi/{kpi}/year/{chunk[0]},…,{chunk[-1]}", file=out)
+                print(f"  GET {K.base_url()}/data/kpi/{kpi}/year/{chunk[0]},…,{chunk[-1]}", file=out)
         if len(kpis) > 3:
             print(f"  … and {len(kpis) - 3} more KPIs", file=out)
         if do_scb:
-            print(f"  GET+POST {P.TAX_TABLE_URL}", file=out)
+            print(f"  GET+POST {P.v2_base()}/tables/… (PxWeb API 2), fallback {P.tax_table_url()}", file=out)
         return EXIT_OK
 
-    log_lines: list[str] = []
-    http = HttpClient(transport, retries=args.retries, timeout=(5.0, args.timeout),
-                      sleep=sleep or time.sleep, log=log_lines.append)
-    probe_url = f"{K.BASE_URL}/municipality?per_page=1"
+    base = K.base_url()
+    progress: _Progress | None = None
+
+    def http_log(msg: str) -> None:  # retries and fallbacks, shown as they happen
+        line = f"      {msg}"
+        if progress is not None:
+            progress.line(line)
+        else:
+            print(line, file=err, flush=True)
+
+    if transport is None:
+        transport = RequestsTransport(total=args.timeout)
+    http = HttpClient(transport, retries=args.retries, timeout=(min(5.0, args.timeout), args.timeout),
+                      sleep=sleep or time.sleep, log=http_log)
+    probe_url = f"{base}/municipality?per_page=1"
     try:
         http.probe(probe_url, timeout=(args.probe_timeout, 10.0))
     except NetworkUnavailable as exc:
@@ -135,33 +210,40 @@ def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
     progress = _Progress(total=len(kpis) + 1 + int(do_scb), quiet=args.quiet, stream=err)
 
     def flush_http_log():
-        for msg in log_lines:
-            progress.line(f"      {msg}")
-        log_lines.clear()
+        pass  # retries are logged as they happen (http_log)
 
     try:
         # 1. municipality list: which codes to keep, and the stand-in snapshot
         munis = K.municipalities(http)
-        record, change = cache.write_table(MUNIS_FILE, munis, [f"{K.BASE_URL}/municipality"], keys=("id",))
+        record, change = cache.write_table(MUNIS_FILE, munis, [f"{base}/municipality"], keys=("id",))
         changes[MUNIS_FILE] = change
         write_standin(cache.root, munis)
         keep = frozenset(munis.loc[munis["type"] == "K", "id"]) | {RIKET}
         progress.step("municipalities", f"{(munis['type'] == 'K').sum()} municipalities ({describe(change)})")
 
         # 2. KPI metadata: which ids Kolada knows
-        todo = [k for k in kpis if f"kolada/{k}.csv" not in state["done"]]
+        todo = [k for k in kpis if f"kolada/{k}.csv" not in state["done"]
+                and getattr(statuses.get(k), "status", "") != "unknown"]
         meta = K.kpi_metadata(http, todo) if todo else {}
         for kpi in kpis:
             rel = f"kolada/{kpi}.csv"
             if rel in state["done"]:
                 progress.step(kpi, "already done (resumed)")
                 continue
+            st = statuses.get(kpi)
+            if st is not None and st.status == "unknown":
+                failures[kpi] = st.message()
+                progress.step(kpi, "FAILED: " + failures[kpi])
+                continue
+            if st is not None and st.status == "discontinued":
+                progress.line(f"      {kpi}: {st.message()}")
             if kpi not in meta:
                 failures[kpi] = "Kolada does not know this KPI id (withdrawn or renamed?); check data/kpi_catalogue.csv"
                 progress.step(kpi, "FAILED: " + failures[kpi])
                 continue
             try:
                 df, stats = K.fetch_kpi(http, kpi, years, keep)
+                df = merge_series(df, _previous_series(cache, rel, kpi), years)
                 record, change = cache.write_table(
                     rel, df, stats.urls, allow_shrink=args.allow_shrink,
                     extra={"title": meta[kpi].get("title"), "pages": stats.pages, "records": stats.records,
@@ -185,8 +267,9 @@ def main(argv=None, *, transport=None, sleep=None, stream=None) -> int:
                 progress.step("SCB tax rates", "already done (resumed)")
             else:
                 try:
-                    df = P.fetch_tax_rates(http, keep - {RIKET})
-                    record, change = cache.write_table(rel, df, [P.TAX_TABLE_URL], allow_shrink=args.allow_shrink)
+                    df, scb_url = P.fetch_tax_rates_any(http, keep - {RIKET})
+                    df = merge_series(df, cache.read_table(rel), years)
+                    record, change = cache.write_table(rel, df, [scb_url], allow_shrink=args.allow_shrink)
                 except NetworkUnavailable:
                     raise
                 except (DownloadError, DataError) as exc:
