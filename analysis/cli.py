@@ -399,6 +399,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "and each figure and table (from data/claims.yaml, analysis.chapters and the "
                                     "chapter sources). Paste it into README.md's marked section.")
     rm.add_argument("--output", default=None, help="write to this file instead of stdout")
+    rm.add_argument("--page", action="store_true",
+                    help="write the book's appendix page book/claim-map.md (the map without line numbers)")
     rm.add_argument("--update", default=None, metavar="README",
                     help="replace the section between <!-- BEGIN readme-map --> and <!-- END readme-map --> in "
                          "this file (e.g. README.md)")
@@ -448,6 +450,12 @@ def _run(args) -> int:
     if args.command == "readme-map":
         from .build.readme_map import markdown, update_file
 
+        if args.page:
+            from .build.readme_map import PAGE, write_page
+
+            changed = write_page()
+            print(f"{PAGE.relative_to(config.REPO_ROOT)}: {'written' if changed else 'already up to date'}")
+            return EXIT_OK
         if args.update:
             try:
                 changed = update_file(Path(args.update))

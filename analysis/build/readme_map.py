@@ -1,7 +1,7 @@
 """The claim and figure map: which chapter and function produce each claim's verdict and each
 figure and table. The book shows it as its last page (*Appendix: where each number comes
-from*, ``book/src/claim-map.md``, without line numbers); ``python -m analysis readme-map``
-prints it with line numbers.
+from*, ``book/claim-map.md``, written by ``python -m analysis readme-map --page``, without line
+numbers); ``python -m analysis readme-map`` prints it with line numbers.
 
 Generated, not written by hand, so it cannot drift from the code: claims come from
 data/claims.yaml and :data:`analysis.chapters.CHAPTER_MODULES` (the function is the one
@@ -494,9 +494,38 @@ def markdown(line_numbers: bool = True, heading: str = "####") -> str:
     return "\n".join(lines) + "\n"
 
 
+PAGE = config.REPO_ROOT / "book" / "claim-map.md"
+PAGE_HEAD = """# Appendix: where each number comes from
+
+This page maps every claim to the chapter and the function that give its verdict, and every
+figure and table to the functions its data come from. It is generated from the code
+(`python -m analysis readme-map --page` writes it; a test fails when it is out of date) and
+names files and functions without line numbers, so it changes only when they do;
+`python -m analysis readme-map` prints the same map with line numbers.
+
+"""
+
+
 def page_markdown() -> str:
     """The book's appendix page body: the map without line numbers."""
     return markdown(line_numbers=False, heading="##")
+
+
+def page_text() -> str:
+    """The whole appendix page (``book/claim-map.md``)."""
+    return PAGE_HEAD + page_markdown()
+
+
+def write_page(path: Path = PAGE) -> bool:
+    """Write the appendix page; True if it changed."""
+    from ..atomic import write_text
+
+    text = page_text()
+    path = Path(path)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    write_text(path, text)
+    return True
 
 
 def update_file(path: Path) -> bool:

@@ -35,7 +35,7 @@ COMBINE = ("all", "any", "each")
 YEAR_SPAN = (1950, 2030)
 
 BOOK_SRC = config.REPO_ROOT / "book" / "src"
-NOT_CHAPTERS = frozenset({"intro", "glance", "data", "references", "rulebook", "claim-map"})
+NOT_CHAPTERS = frozenset({"intro", "glance", "data", "references", "rulebook"})
 """Pages of book/src that are not chapters (no claim can name them)."""
 
 REQUIRED_FIELDS = ("id", "theme", "document", "where", "claim", "type", "municipalities", "cited_source",
