@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 FORCE ?=
 
-.PHONY: book test data lint bench clean pdf
+.PHONY: book test data snapshot snapshot-check lint bench clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[setup] creating virtual environment $(VENV) and installing pinned packages (a few minutes the first time) ..."
@@ -31,10 +31,22 @@ pdf: book
 data: $(STAMP)
 	@$(PY) -m analysis.sources.download
 
+# Rebuild data/ (snapshot tables, seed tables, manifest) from the raw archive (../shared/data or $$MUNI_RAW_DIR).
+snapshot: $(STAMP)
+	@$(PY) -m analysis.sources.snapshot build
+
+# Verify data/ against data/MANIFEST.sha256 and the snapshot's schemas.
+snapshot-check: $(STAMP)
+	@$(PY) -m analysis.sources.snapshot check
+
 lint: $(STAMP)
 	@$(PY) -m ruff check .
 
+# A fresh clone with no ../shared to a built site (install included) and `make test` there;
+# then clean, no-op and one-chapter rebuilds of this checkout.
 bench: $(STAMP)
+	@mkdir -p _build
+	@$(PY) benchmarks/fresh_clone.py --json _build/bench-fresh-clone.json
 	@$(PY) benchmarks/build_times.py
 
 clean:

@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 
 from . import config
+from .atomic import write_text
 from .presentation.claim_report import OTHER_THEME, format_claim, format_listing, theme_values
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BAD_INPUT = 2  # a data file that is missing, changed, cut or malformed
 KPI_RE = re.compile(r"\b([NU]\d{5})\b")
 
 
@@ -177,12 +179,37 @@ def build_staleness(data_dir) -> str | None:
 
 def load_build() -> list[dict]:
     try:
-        return json.loads(config.CLAIMS_JSON.read_text(encoding="utf-8"))
+        entries = json.loads(config.CLAIMS_JSON.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CliError("No verdicts yet: _build/claims.json not found. Run `make book` first, "
                        "or pass --compute to evaluate the chapters now.") from exc
+    except IsADirectoryError as exc:
+        raise CliError(f"{config.CLAIMS_JSON} is a directory, not the build's verdicts; remove it and run "
+                       f"`make book`.", EXIT_BAD_INPUT) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{config.CLAIMS_JSON} cannot be read ({exc}); run `make book` again.", EXIT_BAD_INPUT) from exc
     except json.JSONDecodeError as exc:
         raise CliError(f"{config.CLAIMS_JSON} is corrupt ({exc}); run `make book` again.") from exc
+    problem = _build_shape_problem(entries)
+    if problem:
+        raise CliError(f"{config.CLAIMS_JSON} is not this book's verdict file ({problem}); run `make book` again.",
+                       EXIT_BAD_INPUT)
+    return entries
+
+
+def _build_shape_problem(entries) -> str | None:
+    """What is wrong with the shape of a parsed claims.json (None if it is a list of entries)."""
+    if not isinstance(entries, list):
+        return f"expected a list of claim entries, found a JSON {type(entries).__name__}"
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            return f"entry {i + 1} is a JSON {type(e).__name__}, not an object"
+        for key, typ in (("id", str), ("verdict", str), ("checks", list)):
+            if not isinstance(e.get(key), typ):
+                return f"entry {i + 1} has no {key} of type {typ.__name__}"
+        if not all(isinstance(c, dict) for c in e["checks"]):
+            return f"claim {e['id']}: a check is not an object"
+    return None
 
 
 # ------------------------------------------------------------------ one claim
@@ -205,8 +232,8 @@ def kpis_used(result: dict | None) -> list[tuple[str, str]]:
 OTHER_SOURCES = {
     "Skatteverket": "Skatteverket's tax-rate files (total rates 2018–2026, via the skattesnurra project)",
     "SCB": "SCB (Statistics Sweden)",
-    "Tabell": "the document's printed tables (../shared/claims/seed-tables)",
-    "seed table": "the document's printed tables (../shared/claims/seed-tables)",
+    "Tabell": "the document's printed tables (data/seed-tables)",
+    "seed table": "the document's printed tables (data/seed-tables)",
     "Nordin": "M. Nordin's municipal panel (mattiasnordin/Regression)",
 }
 
@@ -344,7 +371,7 @@ def _parser() -> argparse.ArgumentParser:
                     "evaluate(data_dir), the function the book runs (a few seconds; the activation-reforms "
                     "chapter takes about 15 s). Not-testable claims print their reason; pending ones say so.")
     c.add_argument("id", help="claim id, e.g. C115 (also c115 or 115)")
-    c.add_argument("--data-dir", default=None, help="data snapshot folder (default ../shared/data or $MUNI_DATA_DIR)")
+    c.add_argument("--data-dir", default=None, help="data folder: a snapshot or the raw archive (default data/ or $MUNI_DATA_DIR)")
     c.add_argument("--from-build", action="store_true",
                    help="read _build/claims.json instead of computing; refused unless it is fresh "
                         "(the chapter's code, ledger and data unchanged since `make book`)")
@@ -372,6 +399,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "and each figure and table (from data/claims.yaml, analysis.chapters and the "
                                     "chapter sources). Paste it into README.md's marked section.")
     rm.add_argument("--output", default=None, help="write to this file instead of stdout")
+    rm.add_argument("--page", action="store_true",
+                    help="write the book's appendix page book/claim-map.md (the map without line numbers)")
     rm.add_argument("--update", default=None, metavar="README",
                     help="replace the section between <!-- BEGIN readme-map --> and <!-- END readme-map --> in "
                          "this file (e.g. README.md)")
@@ -421,6 +450,12 @@ def _run(args) -> int:
     if args.command == "readme-map":
         from .build.readme_map import markdown, update_file
 
+        if args.page:
+            from .build.readme_map import PAGE, write_page
+
+            changed = write_page()
+            print(f"{PAGE.relative_to(config.REPO_ROOT)}: {'written' if changed else 'already up to date'}")
+            return EXIT_OK
         if args.update:
             try:
                 changed = update_file(Path(args.update))
@@ -430,7 +465,14 @@ def _run(args) -> int:
             return EXIT_OK
         text = markdown()
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            out = Path(args.output)
+            if out.is_dir():
+                raise CliError(f"--output {out} is a directory; give a file name, e.g. {out / 'claim-map.md'}",
+                               EXIT_USAGE)
+            try:
+                write_text(out, text)
+            except OSError as exc:
+                raise CliError(f"--output {out}: cannot write ({exc.strerror or exc})", EXIT_USAGE) from exc
         else:
             print(text, end="")
         return EXIT_OK
@@ -460,6 +502,9 @@ def main(argv=None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
-    except (DataError, ClaimsError, FileNotFoundError) as exc:
+    except DataError as exc:  # bad input data: one line naming the file, exit 2 as `make book` does
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ClaimsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -1,5 +1,6 @@
-"""Shared fixtures: the real snapshot location, a scratch snapshot for bad-input
-tests, and one full book build per test session."""
+"""Shared fixtures: the data snapshot (data/ in the repository), the raw archive (../shared/data,
+optional: tests that need it skip without it), a scratch raw-layout folder for bad-input tests,
+and one full book build per test session."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from analysis import config
-from analysis.sources import kolada
+from analysis.sources import kolada, municipalities, raw, snapshot
 
 REAL_DATA = config.data_dir()
+RAW_DATA = config.raw_dir()
 DUMP = config.KOLADA_DUMP
 
 
@@ -32,8 +34,17 @@ def _isolated_live_cache(tmp_path_factory):
 
 
 def _need_snapshot():
-    if not (REAL_DATA / config.KOLADA_DATAPOINTS).is_dir():
+    if not (snapshot.is_snapshot(REAL_DATA) or raw.is_raw_archive(REAL_DATA)):
         pytest.skip(f"data snapshot not found at {REAL_DATA}")
+
+
+@pytest.fixture
+def raw_archive() -> Path:
+    """The raw archive (../shared/data or $MUNI_RAW_DIR); it stays outside the repository."""
+    if not raw.is_raw_archive(RAW_DATA):
+        pytest.skip(f"raw archive not found at {RAW_DATA} (it stays outside the repository; the snapshot in "
+                    f"data/ is enough for the book)")
+    return RAW_DATA
 
 
 @pytest.fixture
@@ -44,12 +55,13 @@ def real_data_dir() -> Path:
 
 @pytest.fixture
 def scratch_snapshot(tmp_path, real_data_dir) -> Path:
-    """A snapshot folder whose metadata links to the real files and whose KPI
-    folder is empty, so a test can write (bad) KPI files into it."""
+    """A folder in the raw archive's layout with the real municipality list (written from
+    the snapshot) and an empty KPI folder, so a test can write (bad) raw files into it."""
     root = tmp_path / "data"
     (root / config.KOLADA_DATAPOINTS).mkdir(parents=True)
-    for name in ("ddf--entities--geo--kommun.csv", "ddf--concepts.csv"):
-        os.symlink(real_data_dir / DUMP / name, root / DUMP / name)
+    meta = municipalities.municipalities(real_data_dir)
+    (root / DUMP / "ddf--entities--geo--kommun.csv").write_text(
+        "kommun,name\n" + "".join(f"{c},{n}\n" for c, n in zip(meta["code"], meta["name"])), encoding="utf-8")
     kolada.clear_cache()
     yield root
     kolada.clear_cache()

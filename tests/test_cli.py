@@ -5,6 +5,7 @@ claim computed by its real chapter module."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import types
@@ -173,8 +174,8 @@ def test_missing_chapter_module_is_a_clear_error(fake_book, capsys, monkeypatch)
 
 def test_missing_data_folder_is_a_clear_error(fake_book, capsys, tmp_path):
     code, _, err = run(capsys, "claim", "C001", "--data-dir", str(tmp_path / "nowhere"))
-    assert code == cli.EXIT_FAILED
-    assert "Data snapshot not found" in err
+    assert code == cli.EXIT_BAD_INPUT
+    assert "Data snapshot not found" in err and len(err.strip().splitlines()) == 1
 
 
 def test_from_build_refuses_a_missing_or_stale_build(fake_book, capsys):
@@ -415,9 +416,22 @@ def test_producer_is_the_function_registered_for_the_claim(tmp_path):
     assert readme_map._producer("m", names["C011"], builders) == "`m.evaluate` → `c011` (line 11)"
 
 
-def test_readme_map_in_the_repository_is_current():
-    """README.md's claim/figure map matches what the code generates (run readme-map --update)."""
+def test_claim_map_is_the_books_last_page_without_line_numbers():
+    """The generated claim/figure map is the book's appendix (last in _toc.yml), not part of
+    README; the committed page is current (run `python -m analysis readme-map --page`)."""
+    toc = yaml.safe_load((config.REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    assert toc["chapters"][-1]["file"] == "book/claim-map"
+    text = readme_map.page_text()
+    assert "(line " not in text and not re.search(r"\.(md|py):\d+", text)
+    for cid in C.claims():
+        assert cid in text, cid
+    assert readme_map.PAGE.read_text(encoding="utf-8") == text, (
+        "book/claim-map.md is stale: run `.venv/bin/python -m analysis readme-map --page`")
+    assert readme_map.BEGIN not in (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_is_short_with_the_two_commands_first():
     readme = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    current = readme.split(readme_map.BEGIN, 1)[1].split(readme_map.END, 1)[0]
-    assert current.strip() == readme_map.markdown().strip(), (
-        "README.md's map is stale: run `.venv/bin/python -m analysis readme-map --update README.md`")
+    assert len(readme.encode("utf-8")) <= 15_500, "README.md should stay at most ~15 KB"
+    first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    assert [ln.split()[:2] for ln in first_block.strip().splitlines()[:2]] == [["make", "book"], ["make", "test"]]

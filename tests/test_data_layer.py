@@ -80,11 +80,11 @@ def test_scratch_snapshot_reads_good_file(scratch_snapshot):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("", "expected header"),
+        ("", "empty file|expected header"),
         ("geo,year,n31004\n0184,2020,1\n", "expected header"),
         ("geo,year,n31001\n", "no data rows"),
-        ("geo,year,n31001\n0184,2020,1\n0184,20", "empty field|malformed|non-numeric"),
-        ("geo,year,n31001\n0184,2020,abc\n", "non-numeric"),
+        ("geo,year,n31001\n0184,2020,1\n0184,20", "cut short"),
+        ("geo,year,n31001\n0184,2020,abc\n", "not a finite decimal"),
         ("geo,year,n31001\n0184,2020,1\n0184,2020,2\n", "duplicate"),
         ("geo,year,n31001\n9999,2020,1\n", "unknown municipality codes"),
         ("geo,year,n31001\nSolna,2020,1\n", "malformed geo"),

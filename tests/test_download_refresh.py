@@ -13,6 +13,7 @@ import pytest
 from analysis import config
 from analysis.build import pipeline
 from analysis.sources import kolada
+from analysis.sources import municipalities as M
 from analysis.sources.download import cache as C
 from analysis.sources.download import http as H
 from analysis.sources.download import kolada as K
@@ -201,7 +202,7 @@ def test_book_runs_from_the_live_cache_without_the_snapshot(tmp_path, monkeypatc
     """No snapshot, no cache: the pipeline runs the refresh, then the data layer reads the
     cache through the stand-in (290 municipalities, built from the snapshot's list here)."""
     monkeypatch.setattr(K, "N_MUNICIPALITIES", 290)
-    ent = pd.read_csv(real_data_dir / config.KOLADA_DUMP / "ddf--entities--geo--kommun.csv", dtype=str)
+    ent = M.municipalities(real_data_dir).rename(columns={"code": "kommun"})
     munis = {"count": 291, "next_url": None, "values": [{"id": "0000", "title": "Riket", "type": "L"}] + [
         {"id": c, "title": n, "type": "K"} for c, n in zip(ent["kommun"], ent["name"])]}
     t = standard_routes()

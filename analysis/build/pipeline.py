@@ -613,6 +613,9 @@ def _build(args) -> int:
         return _fail(str(exc), EXIT_INPUT)
     try:
         data_dir = resolve_data_dir(args.data_dir)
+        from ..sources import snapshot
+
+        snapshot.verify(data_dir)  # a changed or cut data file stops here, named
     except DataError as exc:
         return _fail(str(exc), EXIT_INPUT)
     if config.use_cache():

@@ -19,12 +19,12 @@ import pandas as pd
 from ..errors import DataError
 from ..sources import taxes
 from ..sources.codes import SOLNA, SUNDBYBERG
-from ..sources.kolada import RIKET, load_kpis, snapshot_root
+from ..sources.kolada import RIKET, load_kpis
 from ..sources.municipalities import municipalities, names, resolve
+from ..sources.sector import scb_population_2023
 
 NKA_BREAK_YEAR = 2019  # new cost-equalisation model: net cost deviations change method
 CLAIM_YEAR = 2025  # "över 20 år" is written in a 2025 report
-SCB_POP_2023 = "raw/scb/folkmangd_kommun_2023/be0101_tabhel2023.xlsx"
 
 # The long series of the chapter: KPI -> short English label and unit.
 LONG_SERIES = {
@@ -248,13 +248,10 @@ def persons_per_household(code: str, data_dir=None) -> pd.Series:
 def population_series(code: str, data_dir=None) -> pd.Series:
     """Population 31 Dec: Kolada N01951, extended by SCB's 2023 table when Kolada stops earlier."""
     s = series_of("N01951", code, data_dir).copy()
-    path = snapshot_root(data_dir) / SCB_POP_2023
-    if 2023 not in s.index and path.is_file():
-        raw = pd.read_excel(path, sheet_name="Totalt", header=None, dtype=str)
-        col0 = raw[0].astype(str).str.strip()
-        hit = raw[col0 == code]
-        if len(hit) == 1:
-            s.loc[2023] = float(hit.iloc[0, 2])
+    if 2023 not in s.index:
+        scb = scb_population_2023(data_dir, required=False)
+        if scb is not None and code in scb.index:
+            s.loc[2023] = float(scb.loc[code])
     return s.sort_index()
 
 

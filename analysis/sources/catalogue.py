@@ -7,12 +7,14 @@ suggestion instead of producing an empty table.
 from __future__ import annotations
 
 import difflib
+import io
 from functools import lru_cache
 
 import pandas as pd
 
 from ..config import KPI_CATALOGUE_FILE
 from ..errors import DataError, UnknownKPIError
+from .files import read_text
 
 CATALOGUE_COLUMNS = ["id", "title", "unit", "use", "in_snapshot"]
 
@@ -20,10 +22,13 @@ CATALOGUE_COLUMNS = ["id", "title", "unit", "use", "in_snapshot"]
 @lru_cache(maxsize=1)
 def catalogue() -> pd.DataFrame:
     """Return the KPI catalogue indexed by upper-case Kolada id."""
+    if not KPI_CATALOGUE_FILE.exists():
+        raise DataError(f"KPI catalogue not found: {KPI_CATALOGUE_FILE}")
+    text = read_text(KPI_CATALOGUE_FILE)  # checked against data/MANIFEST.sha256
     try:
-        cat = pd.read_csv(KPI_CATALOGUE_FILE, dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise DataError(f"KPI catalogue not found: {KPI_CATALOGUE_FILE}") from exc
+        cat = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(f"{KPI_CATALOGUE_FILE}: malformed CSV ({exc})") from exc
     missing = set(CATALOGUE_COLUMNS) - set(cat.columns)
     if missing:
         raise DataError(f"{KPI_CATALOGUE_FILE}: missing columns {sorted(missing)}")

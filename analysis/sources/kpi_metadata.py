@@ -17,6 +17,7 @@ Rebuild from the shared snapshot with ``python -m analysis.sources.kpi_metadata`
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import warnings
@@ -28,6 +29,7 @@ import pandas as pd
 from .. import config
 from ..errors import DataError, UnknownKPIError
 from .catalogue import catalogue, normalise_kpi
+from .files import read_text
 
 KPI_METADATA_FILE = config.REPO_ROOT / "data" / "kolada_kpi_metadata.csv"
 RAW_METADATA_DIR = Path("raw/kolada/rkolada-v3-metadata-2026")  # inside the data snapshot
@@ -110,7 +112,13 @@ def load_kpi_metadata(path=None) -> pd.DataFrame:
     """The committed extract (``data/kolada_kpi_metadata.csv``), indexed by KPI id."""
     path = Path(path) if path else KPI_METADATA_FILE
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        if not path.exists():
+            raise FileNotFoundError(path)
+        try:
+            text = read_text(path)  # UTF-8, complete, and checked against data/MANIFEST.sha256
+        except DataError as exc:
+            raise DataError(f"Kolada KPI metadata unreadable: {exc}") from exc
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except FileNotFoundError as exc:
         raise DataError(f"Kolada KPI metadata not found: {path} "
                         "(rebuild it with `python -m analysis.sources.kpi_metadata`)") from exc

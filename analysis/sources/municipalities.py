@@ -14,63 +14,27 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataError, UnknownMunicipalityError
+from . import raw, snapshot
+from .files import show
 from .kolada import RIKET, snapshot_root
 
-N_MUNICIPALITIES = 290
-SKR_FILE = "raw/skr/kommungrupp2017/oversiktstabell-och-lista-kommungruppsindelnin.xlsx"
-RULE_FILE = "raw/skr/styre-efter-valet-2022/politicalRule2022.xlsx"
-PARTIES_2022 = ["M", "C", "L", "KD", "S", "V", "MP", "SD", "ÖP"]
+N_MUNICIPALITIES = raw.N_MUNICIPALITIES
+SKR_FILE = raw.SKR_FILE
+RULE_FILE = raw.RULE_FILE
+PARTIES_2022 = raw.PARTIES_2022
 BLOC_CODES = {1: "left", 2: "cross-bloc", 3: "centre-right", 4: "other", 5: "centre-right with SD"}
-
-
-def _read_excel(path, **kw) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(
-            f"Missing metadata file {path}. SKR's municipality groups (2017) and its survey of political rule "
-            f"after the 2022 election exist only in the data snapshot (SKR publishes them as Excel files; no API "
-            f"provides them, so `make data` cannot): put the snapshot at ../shared/data or set {config.DATA_ENV_VAR}."
-        )
-    try:
-        return pd.read_excel(path, dtype=str, **kw)
-    except Exception as exc:  # openpyxl raises many types for a corrupt workbook
-        raise DataError(f"{path}: cannot read workbook ({exc})") from exc
 
 
 @lru_cache(maxsize=4)
 def _metadata(root: str) -> pd.DataFrame:
     root = snapshot_root(root)
-    ent = root / config.KOLADA_DUMP / "ddf--entities--geo--kommun.csv"
-    if not ent.is_file():
-        raise DataError(f"Missing municipality list {ent}")
-    base = pd.read_csv(ent, dtype=str, keep_default_na=False)[["kommun", "name"]]
-    base = base.rename(columns={"kommun": "code"})
-    skr = _read_excel(root / SKR_FILE, sheet_name="Lista Kommungruppsind 2017")
-    skr = pd.DataFrame(
-        {
-            "code": skr["Kommunkod"].str.strip().str.zfill(4),
-            "county_code": skr["Länskod"].str.strip().str.zfill(2),
-            "county": skr["Län namn"].str.strip(),
-            "skr_group": skr["Grupp"].str.strip(),
-            "skr_group_name": skr["Kommungrupp 2017 namn"].str.strip(),
-            "skr_main_group": skr["Huvudgrupp kod"].str.strip(),
-        }
-    )
-    rule = _read_excel(root / RULE_FILE)
-    rule = rule.rename(columns={rule.columns[0]: "code"})
-    rule["code"] = rule["code"].str.strip().str.zfill(4)
-    party_cols = {f"{p} 2022": p for p in PARTIES_2022}
-    rule["governing_parties_2022"] = rule[list(party_cols)].apply(
-        lambda r: ",".join(party_cols[c] for c in party_cols if isinstance(r[c], str) and r[c].strip()), axis=1
-    )
-    rule["chair_party_2022"] = rule["Parti KSO"].str.strip()
-    meta = base.merge(skr, on="code", how="left", validate="1:1").merge(
-        rule[["code", "governing_parties_2022", "chair_party_2022"]], on="code", how="left", validate="1:1"
-    )
+    if snapshot.is_snapshot(root):
+        meta = snapshot.read_table(root, "municipalities")
+    else:
+        meta = raw.municipality_metadata(root)
     if len(meta) != N_MUNICIPALITIES or meta["code"].duplicated().any():
-        raise DataError(f"Expected {N_MUNICIPALITIES} unique municipalities, found {meta['code'].nunique()} in {ent}")
-    missing = meta[meta[["skr_group", "county"]].isna().any(axis=1)]
-    if not missing.empty:
-        raise DataError(f"{SKR_FILE}: no SKR group for {missing['code'].tolist()}")
+        raise DataError(f"Expected {N_MUNICIPALITIES} unique municipalities, found {meta['code'].nunique()} "
+                        f"in {show(root)}")
     return meta.sort_values("code").reset_index(drop=True)
 
 
@@ -81,14 +45,16 @@ def municipalities(data_dir=None) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _names(root: str) -> pd.DataFrame:
-    """Code and name only, from the municipality list: enough for lookups, and also
-    available from the live cache's stand-in when the snapshot (with SKR's files) is absent."""
-    ent = snapshot_root(root) / config.KOLADA_DUMP / "ddf--entities--geo--kommun.csv"
-    if not ent.is_file():
-        raise DataError(f"Missing municipality list {ent}")
-    base = pd.read_csv(ent, dtype=str, keep_default_na=False)[["kommun", "name"]].rename(columns={"kommun": "code"})
+    """Code and name only: enough for lookups, and also available from the live cache's
+    stand-in (a municipality list without SKR's files) when there is no snapshot."""
+    root = snapshot_root(root)
+    if snapshot.is_snapshot(root):
+        base = snapshot.read_table(root, "municipalities")[["code", "name"]]
+    else:
+        base = raw.municipality_list(root)
     if len(base) != N_MUNICIPALITIES or base["code"].duplicated().any():
-        raise DataError(f"Expected {N_MUNICIPALITIES} unique municipalities, found {base['code'].nunique()} in {ent}")
+        raise DataError(f"Expected {N_MUNICIPALITIES} unique municipalities, found {base['code'].nunique()} "
+                        f"in {show(root)}")
     return base.sort_values("code").reset_index(drop=True)
 
 

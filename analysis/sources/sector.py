@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import config
 from ..errors import DataError
+from . import raw, snapshot
 from .kolada import RIKET, load_kpis, snapshot_root
 
 POPULATION = "N01951"
-SCB_POP_2023 = "raw/scb/folkmangd_kommun_2023/be0101_tabhel2023.xlsx"
+SCB_POP_2023 = raw.SCB_POP_2023
 
 
 def wide(kpi: str, data_dir=None) -> pd.DataFrame:
@@ -109,15 +109,14 @@ def trend(series: pd.Series) -> dict:
             "first": int(s.index.min()), "last": int(s.index.max())}
 
 
-def scb_population_2023(data_dir=None) -> pd.Series:
-    """Population 31 Dec 2023 per municipality code (SCB table in the snapshot)."""
-    path = snapshot_root(data_dir) / SCB_POP_2023
-    if not path.is_file():
-        raise DataError(f"SCB population 2023 not found at {path} (snapshot only; set {config.DATA_ENV_VAR})")
-    raw = pd.read_excel(path, sheet_name="Totalt", header=None, dtype=str)
-    code = raw[0].astype(str).str.strip()
-    rows = raw[code.str.fullmatch(r"\d{4}")]
-    out = pd.Series(pd.to_numeric(rows[2], errors="raise").to_numpy(), index=code[rows.index], name=2023)
-    if len(out) != 290:
-        raise DataError(f"{path}: expected 290 municipalities, found {len(out)}")
-    return out
+def scb_population_2023(data_dir=None, required: bool = True) -> pd.Series | None:
+    """Population 31 Dec 2023 per municipality code (SCB's table; snapshot or raw archive).
+    With ``required=False`` a data folder without it (the live cache's stand-in) gives None."""
+    root = snapshot_root(data_dir)
+    if snapshot.is_snapshot(root):
+        df = snapshot.read_table(root, "scb_population_2023")
+    elif not required and not (root / SCB_POP_2023).exists():
+        return None
+    else:
+        df = raw.scb_population_2023(root)
+    return pd.Series(df["population"].to_numpy(), index=pd.Index(df["municipality"], name=0), name=2023)

@@ -1,7 +1,7 @@
 """The tables printed in document 003, read from their transcriptions, and checks on them.
 
-The seed tables (``../shared/claims/seed-tables/``, transcribed and proof-read against the
-seed texts) are the documents' own numbers; like ``data/claims.yaml`` they are *published*
+The seed tables (``data/seed-tables/``, copied byte for byte by ``make snapshot`` from
+``../shared/claims/seed-tables/``, transcribed and proof-read against the seed texts) are the documents' own numbers; like ``data/claims.yaml`` they are *published*
 values, never results. The checks compare them with the data (``analysis.sources.taxes``) and
 with their own arithmetic. Every check is a function of plain data frames so the tests
 can feed it small synthetic tables with known answers.
@@ -9,7 +9,10 @@ can feed it small synthetic tables with known answers.
 
 from __future__ import annotations
 
+import io
+import math
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -18,10 +21,11 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataError, UnknownMunicipalityError
+from .files import NUMBER, read_text, show
 from .municipalities import resolve
 
 SEED_TABLES_ENV_VAR = "MUNI_SEED_TABLES_DIR"
-DEFAULT_SEED_TABLES_DIR = config.REPO_ROOT.parent / "shared" / "claims" / "seed-tables"
+DEFAULT_SEED_TABLES_DIR = config.DEFAULT_DATA_DIR / config.SEED_TABLES_SUBDIR
 YEARS = (2022, 2023, 2024, 2025)
 YEAR_COLS = [str(y) for y in YEARS]
 TAX_TABLES = {
@@ -37,7 +41,7 @@ RATE_TOL = 0.005  # rates are printed with two decimals
 
 # ------------------------------------------------------------------ reading
 def seed_tables_dir(override=None) -> Path:
-    """Folder of the transcribed tables: argument, then $MUNI_SEED_TABLES_DIR, then ../shared."""
+    """Folder of the transcribed tables: argument, then $MUNI_SEED_TABLES_DIR, then data/seed-tables."""
     if override:
         return Path(override).expanduser().resolve()
     env = os.environ.get(SEED_TABLES_ENV_VAR)
@@ -47,18 +51,19 @@ def seed_tables_dir(override=None) -> Path:
 def read_seed_csv(filename: str, seed_dir=None) -> pd.DataFrame:
     """One transcribed table as strings; a missing file or an empty cell stops with an error."""
     path = seed_tables_dir(seed_dir) / filename
-    if not path.is_file():
+    if not path.exists():
         raise DataError(
-            f"Seed table not found: {path}. The printed tables are transcribed in ../shared/claims/seed-tables; "
-            f"set {SEED_TABLES_ENV_VAR} to another folder."
+            f"Seed table not found: {show(path)}. The printed tables are transcribed in data/seed-tables (restore it "
+            f"with `git checkout -- data/`); set {SEED_TABLES_ENV_VAR} to another folder."
         )
+    text = read_text(path)  # checked against data/MANIFEST.sha256 when it is the repository's copy
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # pandas only warns on some bad rows
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", index_col=False,
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False,
                               on_bad_lines="error")
-    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"{path}: malformed table ({exc})") from exc
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        raise DataError(f"{show(path)}: malformed table ({exc})") from exc
     if raw.empty:
         raise DataError(f"{path}: no rows")
     if (raw == "").any().any():
@@ -69,10 +74,12 @@ def read_seed_csv(filename: str, seed_dir=None) -> pd.DataFrame:
 
 def _number(text: str, where: str) -> float:
     t = str(text).strip().replace("%", "").replace("+", "")
-    try:
-        return float(t)
-    except ValueError as exc:
-        raise DataError(f"{where}: {text!r} is not a number") from exc
+    if not re.fullmatch(NUMBER, t):  # float() would take 'inf', 'nan', '1_000'
+        raise DataError(f"{where}: {text!r} is not a number (finite decimals only)")
+    value = float(t)
+    if not math.isfinite(value):
+        raise DataError(f"{where}: {text!r} is not a number (finite decimals only)")
+    return value
 
 
 def tax_table(kind: str, seed_dir=None, data_dir=None) -> pd.DataFrame:

@@ -35,7 +35,6 @@ Failure cases, stated where the results are used:
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 import numpy as np
@@ -43,11 +42,12 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataError
+from . import raw, snapshot
 from .kolada import RIKET, load_kpis, snapshot_root
 from .municipalities import municipalities, names
 
-TOTAL_RATES_DIR = "raw/other/skattesnurra-skatteverket-totalrates"
-NORDIN_FILE = "raw/other/nordin-regression-municip/municip_data.csv"
+TOTAL_RATES_DIR = raw.TOTAL_RATES_DIR
+NORDIN_FILE = raw.NORDIN_FILE
 MUNICIPAL_KPI = "N00901"
 SOURCE_KOLADA = "Kolada N00901"
 SOURCE_DERIVED = "derived (total − regional)"
@@ -61,43 +61,14 @@ TOTAL_SOURCE = (
 def load_total_rates(data_dir=None) -> pd.DataFrame:
     """Total local tax rate (%), tidy: municipality (code), year, total.
 
-    Names are matched exactly to the 290 municipality names; an unknown or repeated name
-    stops with an error (a silent mismatch would drop a municipality).
+    Names in the rate files are matched exactly to the 290 municipality names when the
+    table is built (:func:`analysis.sources.raw.total_tax_rates`); an unknown or repeated
+    name stops with an error (a silent mismatch would drop a municipality).
     """
     root = snapshot_root(data_dir)
-    folder = root / TOTAL_RATES_DIR
-    files = sorted(folder.glob("församlingar-*.json")) if folder.is_dir() else []
-    if not files:
-        raise DataError(
-            f"Total tax-rate files not found in {folder}. They exist only in the data snapshot (no API serves "
-            f"them, so `make data` cannot fetch them): put the snapshot at ../shared/data or set {config.DATA_ENV_VAR}."
-        )
-    by_name = {n: c for c, n in names(data_dir).items() if c != RIKET}
-    rows = []
-    for path in files:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            year = int(doc["år"])
-            entries = doc["kommuner"]
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise DataError(f"{path}: not a tax-rate file with 'år' and 'kommuner' ({exc})") from exc
-        seen = set()
-        for m in entries:
-            name = str(m.get("namn", "")).strip()
-            code = by_name.get(name)
-            if code is None:
-                raise DataError(f"{path}: unknown municipality name {name!r}")
-            if code in seen:
-                raise DataError(f"{path}: municipality {name} listed twice")
-            seen.add(code)
-            try:
-                rate = float(m["skattesats"])
-            except (KeyError, TypeError, ValueError) as exc:
-                raise DataError(f"{path}: no numeric 'skattesats' for {name}") from exc
-            if not 20 <= rate <= 40:
-                raise DataError(f"{path}: implausible total tax rate {rate} for {name}")
-            rows.append({"municipality": code, "year": year, "total": rate})
-    return pd.DataFrame(rows)
+    if snapshot.is_snapshot(root):
+        return snapshot.read_table(root, "tax_totals")
+    return raw.total_tax_rates(root)
 
 
 def missing_totals(data_dir=None) -> pd.DataFrame:
@@ -299,16 +270,8 @@ def within_county_consistency(data_dir=None) -> pd.DataFrame:
 
 def nordin_agreement(data_dir=None) -> pd.DataFrame:
     """N00901 against the municipal rate in Nordin's SCB-based panel (election years)."""
-    path = snapshot_root(data_dir) / NORDIN_FILE
-    if not path.is_file():
-        raise DataError(f"Nordin panel not found at {path} (snapshot only; set {config.DATA_ENV_VAR})")
-    raw = pd.read_csv(path, dtype={"municip_code": str})
-    rows = []
-    for col, shift in (("tax_rate", 0), ("tax_rate_4_years_back", 4)):
-        part = pd.DataFrame({"municipality": raw["municip_code"].str.zfill(4),
-                             "year": raw["year"].astype(int) - shift, "nordin": raw[col].astype(float)})
-        rows.append(part)
-    nordin = pd.concat(rows).dropna(subset=["nordin"]).drop_duplicates(["municipality", "year"])
+    root = snapshot_root(data_dir)
+    nordin = snapshot.read_table(root, "nordin_rates") if snapshot.is_snapshot(root) else raw.nordin_rates(root)
     kol = load_kpis(MUNICIPAL_KPI, data_dir).rename(columns={"value": "N00901"})
     both = nordin.merge(kol[["municipality", "year", "N00901"]], on=["municipality", "year"], how="inner")
     both["agrees"] = (both["nordin"] - both["N00901"]).abs() < 0.005

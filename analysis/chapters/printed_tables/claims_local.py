@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ...errors import DataError, UnknownKPIError
 from ...rules import claims, registry
 from ...rules.claims import ClaimResult, check_statement, check_value
 from ...rules.registry import claim_check
+from ...sources import kolada
 from ...sources import sector as S
 from ...sources import seed_tables as P
 from ...sources.kolada import RIKET, load_kpis, snapshot_root
@@ -97,11 +96,7 @@ def c091(data_dir) -> ClaimResult:
 
 @claim_check(CHAPTER, "C116")
 def c116(data_dir) -> ClaimResult:
-    path = snapshot_root(data_dir) / "raw/kolada/open-numbers-ddf-kolada-dump/ddf--concepts.csv"
-    if not path.is_file():
-        raise DataError(f"Kolada concept list not found: {path}")
-    con = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("concept")
-    text = con.loc["n30001", "description"]
+    text = kolada.kpi_definitions(data_dir).loc["N30001", "description"]
     has_ref = "referenskostnad" in text.lower()
     has_sign = "Positiva värden indikerar högre kostnadsläge" in text
     check = check_statement(

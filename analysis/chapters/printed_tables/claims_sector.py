@@ -9,9 +9,9 @@ from ...errors import DataError
 from ...rules import claims
 from ...rules.claims import ClaimResult, check_statement, check_value
 from ...rules.registry import claim_check
+from ...sources import kolada
 from ...sources import sector as S
 from ...sources import seed_tables as P
-from ...sources.kolada import snapshot_root
 from ...sources.municipalities import municipalities, names, resolve
 from .design import CHAPTER, COUNT_TOL, SHARE_TOL
 
@@ -155,10 +155,7 @@ def c092(data_dir) -> ClaimResult:
 @claim_check(CHAPTER, "C029")
 def c029(data_dir) -> ClaimResult:
     n = len(municipalities(data_dir))
-    reg_file = snapshot_root(data_dir) / "raw/kolada/open-numbers-ddf-kolada-dump/ddf--entities--geo--region.csv"
-    if not reg_file.is_file():
-        raise DataError(f"Region list not found: {reg_file}")
-    regions = pd.read_csv(reg_file, dtype=str, keep_default_na=False)
+    regions = kolada.regions(data_dir)
     checks = [
         check_value("C029", "municipalities", n, 2022, COUNT_TOL, note="Kolada's municipality list (SCB codes)."),
         check_statement("C029", "regions", len(regions),
