@@ -26,7 +26,12 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["SynthResult", "synth_weights", "synthetic_control", "rmspe"]
+__all__ = ["PLACEBO_RIDGE", "SynthResult", "synth_weights", "synthetic_control", "rmspe"]
+
+PLACEBO_RIDGE = 1e-8
+"""Ridge tie-break of the placebo fits, per pre-period year (squared log points): ``ridge = PLACEBO_RIDGE · T0``.
+Small enough to move no fit that is not exact by more than ~1e-4 log points, large enough
+to make every placebo unit's weights unique (and so its gap independent of the solver)."""
 
 
 @dataclass
@@ -77,12 +82,18 @@ def _eq_lstsq(y: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def synth_weights(
-    treated_pre: np.ndarray, donors_pre: np.ndarray, tol: float = 1e-10, max_iter: int | None = None
+    treated_pre: np.ndarray, donors_pre: np.ndarray, tol: float = 1e-10, max_iter: int | None = None,
+    ridge: float = 0.0,
 ) -> np.ndarray:
     """Donor weights minimising the squared pre-period error on the unit simplex.
 
     ``treated_pre`` has shape (T0,), ``donors_pre`` (T0, J). Returns (J,) with w ≥ 0 and
     Σ w = 1. Raises :class:`DataError` on empty, mis-shaped or non-finite input.
+
+    ``ridge`` > 0 adds ``ridge · ||w||²`` to the squared error (same units: squared outcome).
+    The objective is then strictly convex, so the weights are unique: a unit that lies inside
+    the donors' hull has many exact fits, and the penalty picks the one with the most evenly
+    spread weights (the declared tie-break of the placebo runs, :data:`PLACEBO_RIDGE`).
     """
     y = np.asarray(treated_pre, dtype=float).ravel()
     X = np.asarray(donors_pre, dtype=float)
@@ -103,7 +114,9 @@ def synth_weights(
     Xc = X - y[:, None]
     scale = float(np.abs(Xc).max()) or 1.0
     Xc = Xc / scale
-    yc = np.zeros(T0)
+    if ridge > 0:  # ||Xc w||² + ridge·||w||² = ||[Xc; √ridge·I] w||²: the same solver on augmented rows
+        Xc = np.vstack([Xc, np.sqrt(ridge) / scale * np.eye(J)])
+    yc = np.zeros(Xc.shape[0])
 
     # start from the single best donor
     start = int(np.argmin((Xc**2).sum(axis=0)))
