@@ -28,7 +28,7 @@ from ..errors import DataError
 from ..sources.kolada import load_kpis
 from ..sources.municipalities import municipalities
 from . import matching
-from .placebo import PlaceboResult, result_from_gaps, in_space, without_donor
+from .placebo import PlaceboResult, in_space, result_from_gaps, without_donor
 from .synth import SynthResult, rmspe
 
 POP_BAND = 2.0

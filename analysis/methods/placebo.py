@@ -73,6 +73,26 @@ def critical_shift(stat: pd.Series, pre_mspe: pd.Series, unit: str, alpha: float
     return max(0.0, float(others[r] - stat.loc[unit]))
 
 
+def critical_shifts(stat: np.ndarray, mspe: np.ndarray, ref: np.ndarray, alpha: float,
+                    factor: float = FIT_FACTOR) -> np.ndarray:
+    """:func:`critical_shift` for each unit index in ``ref`` at once (numpy arrays over the same units;
+    the units passed are the comparison candidates, the treated unit already removed)."""
+    n = stat.size
+    out = np.empty(len(ref))
+    for i, j in enumerate(ref):
+        rest = np.r_[0:j, j + 1 : n]
+        cut = max(factor * mspe[j], float(np.median(mspe[rest])))
+        others = stat[rest][mspe[rest] <= cut + 1e-18]
+        r = int(np.floor(alpha * (others.size + 1) + 1e-12)) - 1
+        if r < 0:
+            out[i] = np.inf
+        elif r >= others.size:
+            out[i] = 0.0
+        else:
+            out[i] = max(0.0, float(-np.partition(-others, r)[r] - stat[j]))
+    return out
+
+
 def mde_from_shifts(shifts, power: float = POWER) -> float:
     """Minimum detectable effect: the smallest δ that at least ``power`` of the placebo units would
     detect (δ_j < δ), i.e. the ⌈power · n⌉-th smallest critical shift."""
@@ -143,10 +163,16 @@ class PlaceboResult:
         and the test run with that unit as the treated one; the MDE is the smallest δ detected in
         ``power`` of them. Others' placebo gaps are not refitted (a planted unit's shift would
         move only the fits that use it as a donor)."""
-        stat = self.stat(years, direction)
-        mspe = self.pre_rmspe**2
-        ref = [u for u in self.good_fit(factor) if u != self.treated]
-        return mde_from_shifts(critical_shift(stat, mspe, u, alpha, factor, exclude=[self.treated]) for u in ref)
+        key = (alpha, None if years is None else tuple(years), direction, power, factor)
+        cache = self.__dict__.setdefault("_mde", {})
+        if key not in cache:
+            stat = self.stat(years, direction).drop(self.treated)
+            mspe = (self.pre_rmspe**2).drop(self.treated)
+            good = set(self.good_fit(factor))
+            ref = np.array([i for i, u in enumerate(stat.index) if u in good], int)
+            shifts = critical_shifts(stat.to_numpy(float), mspe.to_numpy(float), ref, alpha, factor)
+            cache[key] = mde_from_shifts(shifts, power)
+        return cache[key]
 
     def noise(self) -> pd.Series:
         """Each unit's pre-period noise: the SD of its year-on-year changes before the event."""

@@ -114,9 +114,16 @@ def synth_weights(
     Xc = X - y[:, None]
     scale = float(np.abs(Xc).max()) or 1.0
     Xc = Xc / scale
-    if ridge > 0:  # ||Xc w||² + ridge·||w||² = ||[Xc; √ridge·I] w||²: the same solver on augmented rows
-        Xc = np.vstack([Xc, np.sqrt(ridge) / scale * np.eye(J)])
-    yc = np.zeros(Xc.shape[0])
+    # ridge: ||Xc w||² + lam·||w||² = ||[Xc; √lam·I] w||² (scaled like Xc); the identity rows are added
+    # only for the active donors when solving on the active set
+    lam = ridge / scale**2 if ridge > 0 else 0.0
+    yc = np.zeros(T0)
+
+    def solve_active(idx: np.ndarray) -> np.ndarray:
+        if lam == 0.0:
+            return _eq_lstsq(yc, Xc[:, idx])
+        Xa = np.vstack([Xc[:, idx], np.sqrt(lam) * np.eye(idx.size)])
+        return _eq_lstsq(np.zeros(Xa.shape[0]), Xa)
 
     # start from the single best donor
     start = int(np.argmin((Xc**2).sum(axis=0)))
@@ -129,7 +136,7 @@ def synth_weights(
 
     for _ in range(max_iter):
         r = yc - Xc @ w
-        g = -Xc.T @ r  # half the gradient of the objective
+        g = -Xc.T @ r + lam * w  # half the gradient of the objective
         mu = float(g[active].mean())  # Lagrange multiplier of Σw = 1 (g is constant on the support)
         viol = np.where(active, np.inf, g - mu)
         j = int(np.argmin(viol))
@@ -139,7 +146,7 @@ def synth_weights(
         # inner loop: move towards the equality-constrained optimum on the active set
         while True:
             idx = np.flatnonzero(active)
-            z = _eq_lstsq(yc, Xc[:, idx])
+            z = solve_active(idx)
             if (z > tol).all():
                 w[:] = 0.0
                 w[idx] = z

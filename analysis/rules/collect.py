@@ -20,7 +20,8 @@ SCHEMA_KEYS = ["id", "theme", "chapter", "verdict", "summary", "checks"]
 CHECK_KEYS = ["label", "published", "reproduced", "unit", "year_published", "year_data", "verdict", "note"]
 # additions (never a change of meaning): per claim, the declared primary checks, the rule that
 # combined them and the verdict's stability; per check, the rule applied, its role and its
-# verdict under each alternative.
+# verdict under each alternative. Donor-pool variants of synthetic controls are alternatives named
+# 'donor pool: …' or 'estimator: …' (rulebook.DONOR_POOL_PREFIXES); stability['donor_pool'] summarises them.
 EXTRA_KEYS = ["primary", "rule", "stability"]
 EXTRA_CHECK_KEYS = ["rule", "alternatives", "role"]
 
@@ -73,6 +74,11 @@ def _finish(entry: dict) -> dict:
             flips.append({"alternative": alt, "verdict": v})
     entry["stability"] = {"label": "fragile" if flips else "robust", "flips": flips,
                           "alternatives": alternatives}
+    pool = [a for a in alternatives if a.startswith(R.DONOR_POOL_PREFIXES)]
+    if pool:  # the synthetic controls' donor-pool variants and second estimator (an added field)
+        entry["stability"]["donor_pool"] = {
+            "label": "fragile" if any(f["alternative"] in pool for f in flips) else "robust",
+            "variants": len(pool), "flips": [f["alternative"] for f in flips if f["alternative"] in pool]}
     return entry
 
 

@@ -14,7 +14,16 @@ from ...rules.registry import claim_check
 from ...sources.codes import SKURUP, VAXJO
 from ...sources.kolada import load_kpis
 from ...sources.municipalities import names
-from .checks import SENS_ENDS, SENS_STARTS, effect_verdict, one_year_changes, unusable_years
+from .checks import (
+    SENS_ENDS,
+    SENS_STARTS,
+    effect_alternatives,
+    effect_verdict,
+    one_year_changes,
+    power_text,
+    unusable_years,
+    variant_name,
+)
 from .design import Design, design
 from .panels import CHAPTER, EVENTS, OUTCOMES, PRIMARY, TOP, Run, level_panel, level_panel_kpi
 from .threats import Threat
@@ -44,7 +53,7 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
     r = D.runs[(outcome, ek)]
     open_t = [t for t in D.threats[ek] if t.open] if outcome in ("N31001", "N31004") else []
     verdict, note = effect_verdict(r, direction, open_t)
-    alts = RB.alpha_alternatives(lambda a: effect_verdict(r, direction, open_t, alpha=a)[0])
+    alts = effect_alternatives(r, direction, open_t, D.data_dir)
     if outcome in ("N31001", "N31004"):
         note += " Threat probes: " + _threat_note(D.threats[ek])
     return check_statement(
@@ -61,8 +70,21 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
     )
 
 
+def immediate_decision(pl, yrs: list[int], alpha: float = RB.ALPHA) -> str:
+    """C156 under rule multiple-tests: supported if a gap in one of ``yrs`` is negative with a one-sided p at
+    most α / len(yrs) (Holm); 'not supported' only if the more powerful year's MDE at that level is at most
+    the claimed effect (rule power), else not testable."""
+    level = alpha / len(yrs)
+    gaps = {y: float(pl.fit.gap.loc[y]) for y in yrs}
+    ps = {y: pl.p_year(y) for y in yrs}
+    if any(gaps[y] < 0 and ps[y] <= level for y in yrs):
+        return RB.SUPPORTED
+    mde = min(pl.mde(level, years=[y]) for y in yrs)
+    return RB.power_rule(RB.NOT_SUPPORTED, mde, RB.plausible_log_effect(-1))
+
+
 def _immediate_check(D: Design, ek: str):
-    """'Almost immediate': the gap in the event year or the year after (C156)."""
+    """'Almost immediate': the gap in the event year or the year after (C156), Holm-adjusted."""
     r = D.runs[(PRIMARY, ek)]
     e = r.event.year
     yrs = [y for y in (e, e + 1) if y in r.post]
@@ -70,18 +92,22 @@ def _immediate_check(D: Design, ek: str):
     ps = {y: r.placebo.p_year(y) for y in yrs}
     later = [y for y in r.post if y > e + 1]
     later_pct = float(np.expm1(r.fit.gap.loc[later].mean()) * 100) if later else float("nan")
-    def decide(alpha: float) -> str:  # an effect claim: the right sign alone is not evidence of an effect
-        return RB.SUPPORTED if any(gaps[y] < 0 and ps[y] <= alpha for y in yrs) else RB.NOT_SUPPORTED
-
-    verdict = decide(RB.ALPHA)
+    level = RB.ALPHA / len(yrs)
+    verdict = immediate_decision(r.placebo, yrs)
+    alts = RB.alpha_alternatives(lambda a: immediate_decision(r.placebo, yrs, a))
+    for v in r.variants:
+        if v.ok:
+            alts[variant_name(v, names(D.data_dir))] = immediate_decision(v.placebo, yrs)
     first = min(yrs, key=lambda y: ps[y])
     note = (
         f"{r.event.label}, N31001: gap vs synthetic control "
-        + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f})" for y in yrs)
+        + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f}; "
+                    f"{power_text(r.placebo, -1, [y], level)})" for y in yrs)
         + (f"; later years {later[0]}–{later[-1]} on average {later_pct:+.1f} %" if later else "")
-        + f". Rule: supported if the gap in the event year or the year after is negative with one-sided placebo "
-        f"p ≤ {RB.ALPHA:.2f}; not supported otherwise (a negative gap that is not unusual among placebo "
-        "municipalities is no evidence of an effect, as in the effect rule above)."
+        + f". Rule multiple-tests (Holm): supported if the gap in the event year or the year after is negative with "
+        f"one-sided placebo p ≤ {RB.ALPHA:.2f}/{len(yrs)} = {level:.3f}; otherwise not supported, or not testable "
+        "when even the more powerful year's minimum detectable effect at that level exceeds the claimed effect "
+        f"({RB.PLAUSIBLE_EFFECT * 100:.0f} %; rule power)."
     )
     return check_statement(
         "C156",
@@ -92,8 +118,8 @@ def _immediate_check(D: Design, ek: str):
         year_data=first,
         unit="% vs synthetic control",
         label=f"{r.event.label}: effect in year {first - e} after the event",
-        rule="directional-test",
-        alternatives=RB.alpha_alternatives(decide),
+        rule="multiple-tests",
+        alternatives=alts,
     )
 
 
