@@ -131,9 +131,16 @@ def test_evaluate_records_every_claim_with_three_levels(real_data_dir):
     # ... but the document's own 43.1 % is not 'nästan hälften' (0.9·50 % = 45 %): rule wording
     wording = [c for c in by_id["C100"].checks if c.rule == "wording"]
     assert [c.verdict for c in wording] == ["contradicted"] and by_id["C100"].verdict == "contradicted"
-    # the within outcome of the composite is re-standardised per year (SD 1, like the cross-section)
-    sd = d.panel.groupby("year")[ch.panel_outcome("rka")].std()
-    assert sd.to_numpy() == pytest.approx(1.0)
+    # one unit at every level: the cross-section outcome has SD 1 across municipalities, and the
+    # panel outcome is the yearly value divided by the SD of the same measure's 2019–2022 mean
+    assert d.cs["y_rka"].std() == pytest.approx(1.0) and d.cs["rka"].std() == pytest.approx(1.0)
+    sd_mean = d.cs["rka (mean z)"].std()
+    assert 0.5 < sd_mean < 0.7  # a mean of z-scores: its SD is well below one
+    assert d.panel[ch.panel_outcome("rka")].to_numpy() == pytest.approx(d.panel["rka"].to_numpy() / sd_mean,
+                                                                        nan_ok=True)
+    # the DEA scores follow cost alone (rule cost-only): context, not robustness measures
+    assert d.cost_rho("dea_school") > 0.99 and set(d.cost_only) == {"dea_school", "dea_elderly"}
+    assert d.robust == ("nka",)
     # the lead test's sum equals the two coefficients added
     tim = ch.timing_table(d)
     assert tim["sum"].to_numpy() == pytest.approx((tim["this year's share"] + tim["next year's share"]).to_numpy(),

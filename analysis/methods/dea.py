@@ -169,3 +169,25 @@ def dea_by_year(frame: pd.DataFrame, inputs: list[str], outputs: list[str], retu
     if not rows:
         raise DataError("DEA: no year with data")
     return pd.concat(rows, ignore_index=True)
+
+
+def cost_rank_correlation(scores: pd.Series, cost: pd.Series) -> float:
+    """Spearman rank correlation of DEA scores with 1/cost (aligned by index): how closely the
+    score follows its cost input alone. 1 = the score ranks units exactly as 1/cost does."""
+    from scipy import stats
+
+    d = pd.concat([scores.rename("score"), cost.rename("cost")], axis=1).dropna()
+    if len(d) < 3:
+        raise DataError(f"Only {len(d)} units with a score and a cost")
+    if (d["cost"] <= 0).any():
+        raise DataError("Costs must be strictly positive")
+    return float(stats.spearmanr(d["score"], 1.0 / d["cost"])[0])
+
+
+def share_at_cost_ratio(scores: pd.Series, cost: pd.Series, tol: float = 1e-9) -> float:
+    """Share of units whose score equals min(cost)/cost: the score a unit gets when the cheapest
+    unit alone is its peer, i.e. when the output plays no part in its score."""
+    d = pd.concat([scores.rename("score"), cost.rename("cost")], axis=1).dropna()
+    if d.empty:
+        raise DataError("No units with a score and a cost")
+    return float(np.isclose(d["score"], d["cost"].min() / d["cost"], rtol=0, atol=tol).mean())

@@ -34,7 +34,7 @@ from ..errors import DataError, UnknownKPIError
 from ..sources.kolada import RIKET, load_kpis
 from ..sources.municipalities import governing_bloc, municipalities
 from . import efficiency_groups as eg
-from .dea import dea_by_year
+from .dea import cost_rank_correlation, dea_by_year, share_at_cost_ratio
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,13 @@ MIN_INDICES = eg.MIN_INDICES
 DEA_SPECS = {
     "dea_school": {"label": "DEA, compulsory school", "inputs": ["N15027"], "outputs": ["N15507"],
                    "first": 2015},
-    "dea_elderly": {"label": "DEA, elderly care", "inputs": ["N20048"], "outputs": ["U20404"], "first": 2016},
+    "dea_elderly": {"label": "DEA, elderly care", "inputs": ["N20048"], "outputs": ["U20404"], "first": 2016,
+                    "floor_is_missing": ["U20404"]},
 }
+# U20404 = 0 is not a measured zero: RKA sets its index to 0 for every municipality below the
+# 2.5th percentile (Kolada's definition; about five a year, mirrored by about five at 100). As a DEA
+# output a 0 would mean "no quality at all" and a cheap municipality at 0 would anchor the frontier,
+# so those municipality-years get no elderly-care DEA score (quality_floor() counts them).
 
 CONTROL_KPIS = {
     "N01951": "population",
@@ -93,8 +98,8 @@ MEASURES = {
     "U17401": "RKA quality index, upper secondary (municipal schools)",
     "U20404": "RKA quality index, elderly care",
     "nka": "Net cost deviation N00097, sign flipped (cost only)",
-    "dea_school": "Own DEA, compulsory school (cost per pupil → merit value)",
-    "dea_elderly": "Own DEA, elderly care (cost per 80+ → quality index)",
+    "dea_school": "Own DEA, compulsory school (cost per pupil → merit value; cost only in effect)",
+    "dea_elderly": "Own DEA, elderly care (cost per 80+ → quality index; cost only in effect)",
 }
 EFFICIENCY_MEASURES = ("rka", "nka", "dea_school", "dea_elderly")
 
@@ -185,7 +190,11 @@ def dea_scores(data_dir=None) -> pd.DataFrame:
       score covers purchased schooling too;
     * elderly care: input N20048 (cost of elderly care per inhabitant 80+, where care
       needs concentrate), output U20404 (RKA's quality index: users' assessments, staff
-      training, waiting times; 0–100).
+      training, waiting times; 0–100). A value of exactly 0 is RKA's floor for the bottom
+      2.5 % (censored, not measured) and is treated as missing.
+
+    With one input and one output both DEAs rank municipalities almost exactly as 1/cost
+    (:func:`dea_cost_dependence`): they are cost measures in effect (rulebook rule cost-only).
 
     Scores are θ ∈ (0, 1]: the share of its cost at which the municipality could have
     reached its result on the frontier of that year's observed municipalities.
@@ -199,9 +208,51 @@ def _dea_scores(root: str) -> pd.DataFrame:
     for key, spec in DEA_SPECS.items():
         w = _wide(spec["inputs"] + spec["outputs"], root)
         w = w[w["year"] >= spec["first"]]
+        for k in spec.get("floor_is_missing", []):
+            w.loc[w[k] == 0, k] = np.nan  # censored at the floor: the level is unknown, not zero
         scores = dea_by_year(w, spec["inputs"], spec["outputs"], returns="vrs").rename(columns={"score": key})
         out = scores if out is None else out.merge(scores, on=["municipality", "year"], how="outer")
     return out
+
+
+def dea_cost_dependence(data_dir=None, years=CROSS_YEARS) -> pd.DataFrame:
+    """How closely each DEA score follows its cost input alone: per DEA, the Spearman rank
+    correlation of the score with 1/cost in each year (lowest and highest), for the means over
+    ``years`` (the score the chapter uses), and the share of municipality-years whose score is
+    exactly min(cost)/cost (the output played no part)."""
+    root = str(resolve_data_dir(data_dir))
+    scores = _dea_scores(root)
+    rows = []
+    for key, spec in DEA_SPECS.items():
+        cost_kpi = spec["inputs"][0]
+        w = _wide(spec["inputs"], root).merge(scores[["municipality", "year", key]], on=["municipality", "year"])
+        w = w.dropna(subset=[key, cost_kpi])
+        per_year = {int(y): cost_rank_correlation(p.set_index("municipality")[key], p.set_index("municipality")[cost_kpi])
+                    for y, p in w.groupby("year")}
+        at_ratio = [share_at_cost_ratio(p.set_index("municipality")[key], p.set_index("municipality")[cost_kpi])
+                    for _, p in w.groupby("year")]
+        sizes = w.groupby("year").size()
+        mean = w[w["year"].isin(list(years))].groupby("municipality")[[key, cost_kpi]].mean()
+        rows.append({"DEA": key, "label": MEASURES[key], "cost input": cost_kpi,
+                     "rho with 1/cost, lowest year": min(per_year.values()),
+                     "rho with 1/cost, highest year": max(per_year.values()),
+                     f"rho with 1/cost, means {years[0]}–{years[-1]}": cost_rank_correlation(mean[key], mean[cost_kpi]),
+                     "score = min(cost)/cost (share of municipality-years)": float(np.average(at_ratio, weights=sizes)),
+                     "years": f"{min(per_year)}–{max(per_year)}"})
+    return pd.DataFrame(rows)
+
+
+def quality_floor(kpi: str = "U20404", data_dir=None) -> pd.DataFrame:
+    """Per year: municipalities with a value of an RKA index, how many sit exactly at 0 and at
+    100, and the share at 0. RKA sets the index to 0 below the 2.5th percentile and to 100
+    above the 97.5th (Kolada's definition), so about 2.5 % at each end is expected."""
+    tidy = load_kpis(kpi, data_dir)
+    tidy = tidy[tidy["municipality"] != RIKET]
+    g = tidy.groupby("year")["value"]
+    out = pd.DataFrame({"municipalities": g.size(), "at 0": g.apply(lambda s: int((s == 0).sum())),
+                        "at 100": g.apply(lambda s: int((s == 100).sum()))})
+    out["share at 0 (%)"] = 100 * out["at 0"] / out["municipalities"]
+    return out.reset_index()
 
 
 def efficiency_panel(data_dir=None) -> pd.DataFrame:
@@ -296,8 +347,8 @@ def cross_section(data_dir=None, years=CROSS_YEARS) -> pd.DataFrame:
                and pd.api.types.is_numeric_dtype(p[c])]
     cs = p.groupby("municipality")[numeric].mean()
     scores = eg.efficiency_scores(data_dir, years)  # the book's composite rule, one implementation
-    cs["rka"] = scores["rka"].reindex(cs.index)
-    cs["nka"] = scores["nka"].reindex(cs.index)
+    for col in ("rka", "nka", "rka (mean z)", "nka (mean z)"):  # the composite in SD_UNIT and before
+        cs[col] = scores[col].reindex(cs.index)
     first = p[p["year"] == min(years)].set_index("municipality")["bloc"]
     cs["bloc"] = first.reindex(cs.index)
     cs["centre_right"] = cs["bloc"].isin(CENTRE_RIGHT).astype(float).where(cs["bloc"].notna())

@@ -11,9 +11,13 @@ stand in for them, and every verdict is given for both:
   structure but says nothing about quality.
 
 Each KPI is standardised per year across municipalities and averaged over 2019–2022
-(after the 2019 change of the cost-equalisation model; SN's study covers 2019–2023), so a
-score is in national standard deviations (SD), higher = more efficient. The RKA score
-needs at least two of the four indices (small municipalities often lack some).
+(after the 2019 change of the cost-equalisation model; SN's study covers 2019–2023); the RKA
+score needs at least two of the four indices (small municipalities often lack some). A mean
+of z-scores has a standard deviation below one (the RKA composite's is about 0.6), so every
+score is then standardised once more across municipalities: the book's one unit for an
+efficiency score is :data:`SD_UNIT`, the standard deviation across municipalities of the
+score's 2019–2022 mean, higher = more efficient. Both chapters that use the scores report
+effects in that unit (:func:`unit_sd`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ COST = "N00097"
 YEARS = tuple(range(2019, 2023))
 MIN_INDICES = 2
 MEASURES = {"rka": "RKA efficiency indices", "nka": "net cost deviation (sign flipped)"}
+SD_UNIT = "SD across municipalities of the 2019–2022 mean score"
+"""The book's one standardisation of an efficiency score (both chapters name it in every label)."""
+SD_SHORT = "SD (across municipalities, 2019–2022 mean)"
 NORTH_COUNTIES = ("21", "22", "23", "24", "25")  # Norrland: Gävleborg to Norrbotten
 RURAL_GROUPS = ("C8", "C9")  # SKR: Landsbygdskommun, Landsbygdskommun med besöksnäring
 NORTH_RURAL = "Norrland rural (C8/C9)"
@@ -60,9 +67,21 @@ def kpi_means(kpis, data_dir=None, years=YEARS) -> pd.DataFrame:
     return tidy.groupby(["municipality", "kpi"])["value"].mean().unstack()
 
 
+def unit_sd(score: pd.Series) -> pd.Series:
+    """A score in the book's unit :data:`SD_UNIT`: minus its mean, divided by its standard
+    deviation across the municipalities that have it."""
+    s = score.astype(float)
+    sd = s.std()
+    if not np.isfinite(sd) or sd == 0:
+        raise DataError(f"{score.name}: no variation to standardise")
+    return (s - s.mean()) / sd
+
+
 def efficiency_scores(data_dir=None, years=YEARS, min_indices: int = MIN_INDICES) -> pd.DataFrame:
-    """One row per municipality: the two efficiency scores (SD, higher = more efficient),
-    how many RKA indices entered, the mean net cost deviation (%), group and county."""
+    """One row per municipality: the two efficiency scores in :data:`SD_UNIT` (higher = more
+    efficient), the same before that last standardisation (``rka (mean z)``, ``nka (mean z)``:
+    means of per-year z-scores, whose SD is below one), how many RKA indices entered, the mean
+    net cost deviation (%), group and county."""
     kpis = [*INDICES, COST]
     kpi_means(kpis, data_dir, years)  # fails clearly if a year is missing
     tidy = load_kpis(kpis, data_dir)
@@ -72,11 +91,13 @@ def efficiency_scores(data_dir=None, years=YEARS, min_indices: int = MIN_INDICES
     n = z[list(INDICES)].notna().sum(axis=1)
     meta = municipalities(data_dir).set_index("code")
     out = pd.DataFrame({
-        "rka": z[list(INDICES)].mean(axis=1).where(n >= min_indices),
+        "rka (mean z)": z[list(INDICES)].mean(axis=1).where(n >= min_indices),
         "rka indices": n,
-        "nka": -z[COST],
+        "nka (mean z)": -z[COST],
         "net cost deviation (%)": raw[COST],
     }).reindex(meta.index)
+    out.insert(0, "nka", unit_sd(out["nka (mean z)"]))
+    out.insert(0, "rka", unit_sd(out["rka (mean z)"]))
     out = out.join(meta[["name", "skr_group", "skr_group_name", "county_code", "county"]])
     out["north rural"] = out["county_code"].isin(NORTH_COUNTIES) & out["skr_group"].isin(RURAL_GROUPS)
     return out
@@ -135,7 +156,8 @@ def spearman(x: pd.Series, y: pd.Series) -> dict:
 
 
 def slope(y: pd.Series, x: pd.Series, controls: pd.DataFrame | None = None) -> dict:
-    """OLS slope of ``y`` on ``x`` (per 1 SD of x when x is a score), HC3 95 % CI.
+    """OLS slope of ``y`` on ``x`` (per unit of x: per :data:`SD_UNIT` when x is a score from
+    :func:`efficiency_scores`), HC3 95 % CI.
 
     ``controls``: extra regressors (e.g. SKR-group dummies and log population).
     """

@@ -46,6 +46,8 @@ DONOR_POOL_PREFIXES = ("donor pool:", "estimator:")
 def plausible_log_effect(direction: int = -1, effect: float = PLAUSIBLE_EFFECT) -> float:
     """The plausible effect in log points (a fall of 20 % is −log(0.8) = 0.223, a rise log(1.2) = 0.182)."""
     return float(-math.log(1 - effect)) if direction < 0 else float(math.log(1 + effect))
+COST_ONLY_RHO = 0.9
+"""An efficiency score whose Spearman rank correlation with 1/cost is at least this measures cost alone."""
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,10 @@ def power_rule(verdict: str, mde: float, effect: float) -> str:
 
 
 def holm_any(ps: Iterable[float], alpha: float = ALPHA) -> bool:
-    """Rule ``multiple-tests``: a claim met by *any* of m tests holds when the smallest p is at most
-    α / m (Holm's first step, the only one that matters for 'any')."""
+    """Rule ``multiplicity`` for a claim met by *any* of m tests (C156: the event year or the year
+    after): it holds when the smallest Holm-adjusted p is at most α, i.e. the smallest p ≤ α / m."""
     ps = list(ps)
-    return bool(ps) and min(ps) <= alpha / len(ps)
+    return bool(ps) and min(holm(ps)) <= alpha
 
 
 def one_sided_from_two_sided(coef: float, p_two_sided: float, claimed: int) -> tuple[float, float]:
@@ -207,6 +209,38 @@ def rank_position(position: float, top: float = 0.10, claimed_top: bool = True) 
     if pos > 0.5:
         return CONTRADICTED
     return NOT_SUPPORTED
+
+
+def cost_only(rho_with_inverse_cost: float, threshold: float = COST_ONLY_RHO) -> bool:
+    """Rule ``cost-only``: an efficiency score that ranks municipalities (almost) as 1/cost does
+    is a cost measure, whatever its construction (a DEA with one input and one output)."""
+    if rho_with_inverse_cost is None or math.isnan(rho_with_inverse_cost):
+        raise ValueError("The rank correlation with 1/cost is missing")
+    return rho_with_inverse_cost >= threshold
+
+
+def holm(pvalues) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values (family-wise error rate), in the
+    order given: p_(i) × (m − i + 1) for the i-th smallest, made monotone, capped at 1."""
+    ps = [float(p) for p in pvalues]
+    if any(math.isnan(p) for p in ps):
+        raise ValueError("A p-value of the family is missing (NaN)")
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    adjusted, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * ps[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def multiplicity(secondary_p: dict[str, float], alpha: float = ALPHA) -> list[str]:
+    """Rule ``multiplicity``: the secondary measures that may move a verdict — those whose p (in
+    the direction that would move it) stays at or below α after Holm's adjustment over every
+    secondary measure that could have moved it. The declared primary measure is not adjusted."""
+    names = list(secondary_p)
+    adj = holm([secondary_p[n] for n in names]) if names else []
+    return [n for n, p in zip(names, adj) if p <= alpha]
 
 
 # ------------------------------------------------------------------ wording
@@ -375,11 +409,6 @@ def _ex_power() -> str:
             f"a significant fall with MDE 0.51: {power_rule(SUPPORTED, 0.51, e)}.")
 
 
-def _ex_holm() -> str:
-    return (f"Two years, p = 0.04 and 0.30: {'supported' if holm_any([0.04, 0.30]) else 'not supported'} "
-            f"(0.04 > 0.05/2); p = 0.02 and 0.30: {'supported' if holm_any([0.02, 0.30]) else 'not supported'}.")
-
-
 def alpha_alternatives(decide: Callable[[float], str]) -> dict[str, str]:
     """A rule's verdict at each alternative significance level (for the claim's stability)."""
     return {name: decide(a) for name, a in ALPHA_ALTERNATIVES.items()}
@@ -402,6 +431,21 @@ def _ex_primary() -> str:
             f"{combine_primaries([NOT_SUPPORTED] * 3)}; two parts, one supported and one not: "
             f"{combine_primaries([SUPPORTED, NOT_SUPPORTED])}; one part untested: "
             f"{combine_primaries([SUPPORTED, NOT_TESTABLE])}.")
+
+
+def _ex_cost_only() -> str:
+    return (f"A school DEA with cost per pupil as its only input, rank correlation 0.998 with 1/cost: "
+            f"{'cost only' if cost_only(0.998) else 'an efficiency measure'}; a score at 0.62: "
+            f"{'cost only' if cost_only(0.62) else 'an efficiency measure'}.")
+
+
+def _ex_multiplicity() -> str:
+    p = {"net cost deviation": 0.030, "DEA school": 0.020, "DEA elderly care": 0.400}
+    adj = holm(list(p.values()))
+    return ("Three secondary measures with p = 0.030, 0.020 and 0.400 could each raise a verdict: Holm-adjusted "
+            + ", ".join(f"{a:.2f}" for a in adj) + f"; at α = {ALPHA:g} the ones that may move it: "
+            + (", ".join(multiplicity(p)) or "none")
+            + " (unadjusted, two of three would have).")
 
 
 def _ex_secondary() -> str:
@@ -465,10 +509,6 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          {"power": f"{POWER * 100:.0f} %", "claimed effect": f"{PLAUSIBLE_EFFECT * 100:.0f} % change "
           f"({plausible_log_effect(-1):.3f} log points for a fall, {plausible_log_effect(1):.3f} for a rise)",
           "α": ALPHA}, _ex_power),
-    Rule("multiple-tests", "a claim that any one of several tests can meet",
-         "Where a verdict could rest on the best of m tests (C156: the event year or the year after), the smallest "
-         "p must be at most α / m (Holm); the power rule then uses the MDE at α / m of the more powerful test.",
-         {"level per test": f"α / m = {ALPHA / 2:g} for two years"}, _ex_holm),
     Rule("rank-position", "'one of the most …', 'among those that cut most', a position in a ranking",
          "Supported within the top 10 % of the relevant ranking; contradicted in the other half of the ranking; "
          "not supported in between.", {"top": "10 %", "other side": "beyond the median"}, _ex_rank),
@@ -496,8 +536,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("stability", "every evaluated claim",
          "A verdict is robust when it is unchanged under each reasonable alternative: the tolerance halved and "
          "doubled, the other conventional significance levels, the alternative measures the chapter already "
-         "computes (the same test on another measure: RKA's composite → the net cost deviation or the book's DEA; "
-         "N31001 → N31004) and, for synthetic controls, the donor-pool variants: each donor with a positive weight "
+         "computes (the same test on another measure: RKA's composite → the net cost deviation, or the book's DEA "
+         "when it is not cost-only; N31001 → N31004) and, for synthetic controls, the donor-pool variants: each donor with a positive weight "
          "left out in turn, the pools declared in advance (the same SKR group; population within ½–2× the treated "
          "unit's; the 40 nearest structural neighbours) and a second estimator (the ridge-augmented synthetic "
          "control), each with its own placebo run, MDE and verdict; otherwise fragile, and the alternatives that "
@@ -506,6 +546,20 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES, "alternative measures",
                                      "donor-pool variants (leave-one-out, declared pools, ridge-augmented)",
                                      "pre-peak baseline"])}, None),
+    Rule("cost-only", "an efficiency score used as a measure or an alternative measure of efficiency",
+         "An efficiency score whose Spearman rank correlation with 1/cost across municipalities is at least the "
+         "threshold measures cost alone, whatever its construction (a DEA with one input and one output ranks "
+         "municipalities by their input unless the output varies a lot). It is labelled 'cost only', is shown as "
+         "context, and is neither a robustness measure nor a stability alternative for a claim about efficiency "
+         "(cost against results); the net cost deviation, cost against the cost expected from structure, is the "
+         "book's declared cost-only measure. The rank correlation is computed for every score and printed on the "
+         "page.", {"threshold (Spearman rho with 1/cost)": COST_ONLY_RHO}, _ex_cost_only),
+    Rule("multiplicity", "a verdict that more than one measure or test could decide",
+         "One measure is declared primary and decides. A secondary measure may move a verdict (raise it, or lower "
+         "it under secondary-checks) only when its p-value, in the direction that would move it, stays at or below "
+         "α after Holm's adjustment over all the secondary measures that could have moved it; otherwise it is "
+         "reported and ignored. A verdict is never taken from the best of several measures or years unadjusted.",
+         {"α": ALPHA, "adjustment": "Holm (step-down, family-wise error rate)"}, _ex_multiplicity),
 )}
 
 

@@ -71,7 +71,7 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
 
 
 def immediate_decision(pl, yrs: list[int], alpha: float = RB.ALPHA) -> str:
-    """C156 under rule multiple-tests: supported if a gap in one of ``yrs`` is negative with a one-sided p at
+    """C156 under rule multiplicity: supported if a gap in one of ``yrs`` is negative with a one-sided p at
     most α / len(yrs) (Holm); 'not supported' only if the more powerful year's MDE at that level is at most
     the claimed effect (rule power), else not testable."""
     level = alpha / len(yrs)
@@ -104,7 +104,7 @@ def _immediate_check(D: Design, ek: str):
         + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f}; "
                     f"{power_text(r.placebo, -1, [y], level)})" for y in yrs)
         + (f"; later years {later[0]}–{later[-1]} on average {later_pct:+.1f} %" if later else "")
-        + f". Rule multiple-tests (Holm): supported if the gap in the event year or the year after is negative with "
+        + f". Rule multiplicity (Holm over the two years): supported if the gap in the event year or the year after is negative with "
         f"one-sided placebo p ≤ {RB.ALPHA:.2f}/{len(yrs)} = {level:.3f}; otherwise not supported, or not testable "
         "when even the more powerful year's minimum detectable effect at that level exceeds the claimed effect "
         f"({RB.PLAUSIBLE_EFFECT * 100:.0f} %; rule power)."
@@ -118,7 +118,7 @@ def _immediate_check(D: Design, ek: str):
         year_data=first,
         unit="% vs synthetic control",
         label=f"{r.event.label}: effect in year {first - e} after the event",
-        rule="multiple-tests",
+        rule="multiplicity",
         alternatives=alts,
     )
 

@@ -83,14 +83,15 @@ def c022(data_dir) -> ClaimResult:
 
 
 def quality_scores(data_dir=None) -> pd.Series:
-    """Mean z-score of RKA's four quality indices 2019–2022 (at least two present)."""
+    """Mean z-score of RKA's four quality indices 2019–2022 (at least two present), in the book's
+    unit for a score (efficiency_groups.SD_UNIT)."""
     tidy = load_kpis(list(QUALITY), data_dir)
     tidy = tidy[(tidy["municipality"] != RIKET) & tidy["year"].isin(list(E.YEARS))]
     if tidy.empty:
         raise DataError("No quality indices for 2019–2022")
     tidy = E._standardised(tidy)
     z = tidy.groupby(["municipality", "kpi"])["z"].mean().unstack()
-    return z.mean(axis=1).where(z.notna().sum(axis=1) >= 2)
+    return E.unit_sd(z.mean(axis=1).where(z.notna().sum(axis=1) >= 2))
 
 
 @claim_check(CHAPTER, "C023")
@@ -106,8 +107,8 @@ def c023(data_dir) -> ClaimResult:
             "C023", "low_cost_high_quality", f"cost {cost:+.2f}, quality {qual:+.2f}",
             {2: "supported", 1: "partly supported", 0: "not supported"}[int(good)],
             f"{part['county'].iloc[0]} ({len(part)} municipalities): mean net-cost score (N00097, sign flipped) and mean "
-            "of RKA's quality indices (U11404, U15401, U17401, U20404), 2019–2022, in national SD. Rule: both better than "
-            "the mean of all municipalities = supported, one = partly.", year_data="2019–2022", unit="SD",
+            f"of RKA's quality indices (U11404, U15401, U17401, U20404), 2019–2022, in {E.SD_UNIT}. Rule: both better than "
+            "the mean of all municipalities = supported, one = partly.", year_data="2019–2022", unit=E.SD_SHORT,
             label=f"Low cost and high quality: {part['county'].iloc[0]}"))
     return ClaimResult("C023", checks, "; ".join(f"{c.label.split(': ')[1]}: {c.verdict}" for c in checks) + ".")
 

@@ -26,7 +26,7 @@ def c166(data_dir) -> ClaimResult:
             ("partly supported" if rank <= RANK_LIMITS[1] else
              ("contradicted" if RB.rank_position((rank - 1) / (len(g) - 1)) == RB.CONTRADICTED else "not supported")),
             f"{label}: rank of SKR group A2 (Pendlingskommun nära storstad) among the {len(g)} groups by mean score "
-            f"2019–2022 ({g.loc['A2', 'mean']:+.2f} SD; best: {g.index[0]} {g.iloc[0]['mean']:+.2f}). 1 = supported, "
+            f"2019–2022 ({g.loc['A2', 'mean']:+.2f} {E.SD_SHORT}; best: {g.index[0]} {g.iloc[0]['mean']:+.2f}). 1 = supported, "
             "≤ 3 = partly; in the lower half of the groups = contradicted (as rule rank-position).",
             year_data="2019–2022", unit="rank of 9", label=f"Commuter municipalities near the big cities highest ({m})"))
         nr = sc.loc[sc["north rural"], m]
@@ -39,10 +39,10 @@ def c166(data_dir) -> ClaimResult:
         checks.append(check_statement(
             "C166", "north_lowest", round(mean_nr, 2), verdict,
             f"{label}: {E.NORTH_RURAL} = {len(nr)} municipalities in SKR groups C8/C9 in the five Norrland counties; mean "
-            f"{mean_nr:+.2f} SD, below {below} of the 9 group means; difference from the rest {d['difference']:+.2f} SD "
+            f"{mean_nr:+.2f} {E.SD_SHORT}, below {below} of the 9 group means; difference from the rest {d['difference']:+.2f} "
             f"(95 % CI {d['CI low']:+.2f} to {d['CI high']:+.2f}). Rule: below every group and significantly below the "
             "rest = supported; below all but one = partly; significantly above the rest = contradicted.",
-            year_data="2019–2022", unit="SD",
+            year_data="2019–2022", unit=E.SD_SHORT,
             label=f"Sparse northern municipalities lowest ({m})"))
     return ClaimResult("C166", checks, _measure_summary(checks, "The two measures disagree."))
 
@@ -74,7 +74,7 @@ def c167(data_dir) -> ClaimResult:
             f"{label}: mean of the three metropolitan municipalities (A1: {each}) against the mean of all municipalities "
             f"({national:+.2f}). Below = supported; above = contradicted. Three municipalities: no confidence interval is "
             "meaningful.",
-            year_data="2019–2022", unit="SD", label=f"Metropolitan municipalities below average ({m})"))
+            year_data="2019–2022", unit=E.SD_SHORT, label=f"Metropolitan municipalities below average ({m})"))
         above = [grp for grp in ("C6", "B4") if g.loc[grp, "mean"] > g.loc["A1", "mean"]]
         checks.append(check_statement(
             "C167", "groups_above", ", ".join(above) or "neither",
@@ -93,17 +93,17 @@ def _correlate_claim(cid: str, keys: dict[str, str], data_dir) -> ClaimResult:
             r = cor[(cor["kpi"] == kpi) & (cor["measure"] == m)].iloc[0]
             checks.append(check_statement(
                 cid, key, round(float(r["slope"]), 3), r["verdict"],
-                f"{label}: OLS slope of the {r['outcome']} (mean 2019–2022, Kolada {kpi}) on the score (per SD), "
+                f"{label}: OLS slope of the {r['outcome']} (mean 2019–2022, Kolada {kpi}) on the score (per {E.SD_UNIT}), "
                 f"{r['slope']:+.3g} (95 % CI {r['CI low']:+.3g} to {r['CI high']:+.3g}); with SKR-group dummies and log "
                 f"population {r['slope (controls)']:+.3g} ({r['CI low (controls)']:+.3g} to {r['CI high (controls)']:+.3g}); "
                 f"n = {int(r['n'])}, HC3. Rule directional-test on the slope without controls (the claim describes an "
                 f"association): negative (less efficient → higher) with one-sided p ≤ {RB.ALPHA:g} = supported, lowered to "
                 "partly when the slope with controls is not; positive with one-sided p ≤ α = contradicted. Association, not cause"
                 + ("; the net cost deviation and the tax rate are linked by the budget itself." if kpi == "N00901" and m == "nka" else "."),
-                year_data="2019–2022", unit=f"{r['outcome'].split('(')[-1].rstrip(')')} per SD of efficiency",
+                year_data="2019–2022", unit=f"{r['outcome'].split('(')[-1].rstrip(')')} per {E.SD_SHORT} of efficiency",
                 label=f"{r['outcome'].split('(')[0].strip().capitalize()} vs efficiency ({m})",
                 rule="directional-test", alternatives=r["alternatives"]))
-    parts = [f"{c.label}: {c.reproduced:+.3g} per SD ({c.verdict})" for c in checks]
+    parts = [f"{c.label}: {c.reproduced:+.3g} per {E.SD_SHORT} ({c.verdict})" for c in checks]
     return ClaimResult(cid, checks, "; ".join(parts) + ".")
 
 

@@ -13,12 +13,15 @@ rule *directional-test* (the claimed sign with a one-sided p ≤ α, α = 0.05):
 3. *it holds within municipalities over time* — two-way fixed-effects panel.
 
 The primary efficiency measure is RKA's composite of its sector efficiency indices (cost
-and quality) and decides each level. The book's own DEA (cost and results) and the net cost
-deviation (cost only) are robustness measures: secondary, they can lower a verdict when one
-is significantly of the opposite sign, never raise it.
+and quality) and decides each level. The net cost deviation (cost only, against the cost
+structure predicts) is the robustness measure: secondary, it can lower a verdict when it is
+significantly of the opposite sign (Holm-adjusted over the robustness measures, rule
+multiplicity), never raise it. The book's own DEA (one input, one output) ranks municipalities
+almost exactly as 1/cost; by rule cost-only it is context, not a robustness measure
+(``Design.robust``, ``Design.cost_only``, computed from the data).
 
-The panel outcome of the composite is re-standardised by year (the composite is a mean of
-z-scores, so its cross-sectional SD is below 1) so that all three levels are in SD units.
+One unit at every level (efficiency_groups.SD_UNIT): the SD across municipalities of the
+measure's 2019–2022 mean; the panel outcome is the yearly value divided by that SD.
 
 The chapter is a package: design, rules, tables, figures, claims, text (imported in that order; each
 claim is one function registered with the claim registry).
@@ -50,13 +53,14 @@ from .claims import (  # noqa: F401
 )
 from .design import (  # noqa: F401
     CHAPTER,
+    DEA_MEASURES,
     LARGE_PCT,
     LEVELS,
     MIN_LATEST,
     PANEL_CONTROLS,
-    PANEL_OUTCOME,
     PANEL_SPECS,
     PRIMARY,
+    RAW_CS,
     ROBUST,
     SCALE,
     SHARE_TOL,

@@ -9,6 +9,7 @@ from ...methods import efficiency as E
 from ...methods import efficiency_groups as eg
 from ...methods import regressions as R
 from ...rules import registry
+from ...rules import rulebook as RB
 from ...rules.claims import ClaimResult, check_statement, check_value, published
 from ...rules.registry import claim_check
 from .design import (
@@ -16,7 +17,6 @@ from .design import (
     LARGE_PCT,
     LEVELS,
     PRIMARY,
-    ROBUST,
     SCALE,
     SHARE_TOL,
     SHORT,
@@ -53,9 +53,10 @@ def _level_check(d: Design, cid: str, key: str, level: str):
                                 for _, r in tail[tail["key"].isin([PRIMARY, "nka"])
                                                  & (tail["sample"] != "all")].iterrows())
                     + ".")
-    v = combined_verdict(prim, [d.est[(m, level)] for m in ROBUST], primary_opposite=opposite)
-    alts = _alts(prim, [d.est[(m, level)] for m in ROBUST], opposite, ROBUST)
-    others = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, level)])} (n = {d.est[(m, level)].n})" for m in ROBUST)
+    v = combined_verdict(prim, [d.est[(m, level)] for m in d.robust], primary_opposite=opposite)
+    alts = _alts(prim, [d.est[(m, level)] for m in d.robust], opposite, d.robust)
+    others = "; ".join(f"{E.MEASURES[m]} {_fmt(d.est[(m, level)])} (n = {d.est[(m, level)].n})" for m in d.robust)
+    others += _cost_only_context(d, {m: d.est[(m, level)] for m in d.cost_only})
     years = "2016–2022 panel, municipality and year effects, SE clustered by municipality (net cost deviation " \
             "2019–2022 only)" if level == "within" else "means 2019–2022, HC3 robust SE"
     ctl = " Controls: SKR group, log population, urbanisation, age 0–19/65+/80+, log tax capacity, " \
@@ -67,10 +68,19 @@ def _level_check(d: Design, cid: str, key: str, level: str):
                            rule="directional-test", alternatives=alts)
 
 
+def _cost_only_context(d: Design, rows: dict) -> str:
+    """The cost-only DEA scores as context (rule cost-only), each with its rank correlation with 1/cost."""
+    if not rows:
+        return ""
+    return (". Context, not robustness (rule cost-only: the score follows cost alone): "
+            + "; ".join(f"{E.MEASURES[m]} {_fmt(e)} (rank correlation with 1/cost {d.cost_rho(m):.3f})"
+                        for m, e in rows.items()))
+
+
 def _level_summary(d: Design, checks) -> str:
     parts = []
     for lev, c in zip(LEVELS, checks):
-        robust = [SHORT[m] for m in ROBUST if sign_test(d.est[(m, lev)]) == "supported"]
+        robust = [SHORT[m] for m in d.robust if sign_test(d.est[(m, lev)]) == "supported"]
         extra = f" (only for {', '.join(robust)})" if robust and c.verdict == "partly supported" else ""
         parts.append(f"{['Correlation', 'Survives controls', 'Within municipalities'][list(LEVELS).index(lev)]}: "
                      f"{c.verdict}{extra}, RKA composite {_fmt(d.est[(PRIMARY, lev)])} SD per 10 pp")
@@ -111,8 +121,8 @@ def _c099(d: Design) -> ClaimResult:
                 diff = eg.difference(frame.loc[top == 1, d.share], frame.loc[top == 0, d.share])
                 rows[m] = R.Estimate(diff["difference"], np.nan, diff["CI low"], diff["CI high"], diff["p"],
                                      diff["n a"] + diff["n b"], np.nan, "Welch")
-        v = combined_verdict(rows[PRIMARY], [rows[m] for m in ROBUST])
-        alts = _alts(rows[PRIMARY], [rows[m] for m in ROBUST], names=ROBUST)
+        v = combined_verdict(rows[PRIMARY], [rows[m] for m in d.robust])
+        alts = _alts(rows[PRIMARY], [rows[m] for m in d.robust], names=d.robust)
         listing = "; ".join(f"{E.MEASURES[m]} {_fmt(rows[m])}" for m in E.EFFICIENCY_MEASURES)
         label = ("The most efficient decile buys more (with structural controls)" if with_controls
                  else "The most efficient decile buys more than the other 90 %")
@@ -259,7 +269,10 @@ def c102(data_dir=None) -> ClaimResult:
 def _c102(d: Design) -> ClaimResult:
     rho = {m: eg.spearman(d.cs[m], d.cs[d.share]) for m in E.EFFICIENCY_MEASURES}
     p = rho[PRIMARY]
-    robust_pos = any(rho[m]["CI low"] > 0 for m in ROBUST)
+    # rule multiplicity: a robustness measure moves the verdict only if its correlation stays
+    # significant after Holm's adjustment over the robustness measures
+    movers = RB.multiplicity({m: rho[m]["p"] if rho[m]["rho"] > 0 else 1.0 for m in d.robust})
+    robust_pos = bool(movers)
     if p["rho"] >= STRONG_RHO and p["CI low"] > 0:
         v = "supported"
     elif p["CI high"] < 0:
@@ -275,9 +288,12 @@ def _c102(d: Design) -> ClaimResult:
         f"Spearman correlation over all municipalities (means 2019–2022) of efficiency and the purchase share "
         f"{d.share}: {listing}. Rule: supported = the primary measure's rho ≥ {STRONG_RHO} ('strong') with a CI "
         "above zero; partly = a positive correlation with a CI above zero that is weaker, or only on a robustness "
-        "measure while the primary measure's CI includes zero; contradicted = the primary measure's rho negative "
-        "with a CI below zero and no measure positive; otherwise (including measures of opposite sign) not "
-        "supported.",
+        "measure (positive with a two-sided p ≤ 0.05 after Holm's adjustment over the robustness measures, rule "
+        "multiplicity) while the primary measure's CI includes zero; contradicted = the primary measure's rho "
+        "negative with a CI below zero and no robustness measure positive by the same test; otherwise (including "
+        "measures of opposite sign) not supported. Robustness measures: "
+        + ", ".join(SHORT[m] for m in d.robust) + (f"; the cost-only DEA scores ({', '.join(SHORT[m] for m in d.cost_only)}) "
+                                                   "are context (rule cost-only)." if d.cost_only else "."),
         year_data="2019–2022", unit="Spearman rho", label="A strong correlation over all municipalities")
     c2 = _level_check(d, "C102", "strong_relationship", "controls")
     # outside the extremes: drop the named top five and the bottom five of the same measure
@@ -285,7 +301,7 @@ def _c102(d: Design) -> ClaimResult:
     for m in E.EFFICIENCY_MEASURES:
         drop = set(d.top_five) | set(E.extremes(d.cs, m, 5).index)
         rows[m] = R.ols(d.cs.drop(index=list(drop)), f"y_{m}", "x_share")
-    v3 = combined_verdict(rows[PRIMARY], [rows[m] for m in ROBUST])
+    v3 = combined_verdict(rows[PRIMARY], [rows[m] for m in d.robust])
     c3 = check_statement(
         "C102", "strong_relationship", round(rows[PRIMARY].coef, 3), v3,
         "Cross-section slope without the ten municipalities of Figures 3–4 (the named top five and the bottom five "
@@ -293,7 +309,7 @@ def _c102(d: Design) -> ClaimResult:
                                               for m in E.EFFICIENCY_MEASURES)
         + f". {SCALE}. " + RULE_TEXT,
         year_data="2019–2022", unit=SCALE, label="The relation outside the extremes of Figures 3–4",
-        rule="directional-test", alternatives=_alts(rows[PRIMARY], [rows[m] for m in ROBUST], names=ROBUST))
+        rule="directional-test", alternatives=_alts(rows[PRIMARY], [rows[m] for m in d.robust], names=d.robust))
     checks = [c1, c2, c3]
     summary = (f"Over all municipalities the rank correlation with RKA's composite is {p['rho']:+.2f} ({c1.verdict}); "
                f"with controls: {c2.verdict}; without the ten extremes: {c3.verdict}. The full-distribution "

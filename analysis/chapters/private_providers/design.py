@@ -11,6 +11,7 @@ import pandas as pd
 from ...config import data_dir as resolve_data_dir
 from ...errors import DataError
 from ...methods import efficiency as E
+from ...methods import efficiency_groups as eg
 from ...methods import regressions as R
 from ...rules import rulebook as RB
 from ...rules.claims import published
@@ -19,7 +20,8 @@ from ...sources.municipalities import resolve
 CHAPTER = "private-providers"
 TITLE = "Private providers and efficiency"
 PRIMARY = "rka"
-ROBUST = ("dea_school", "dea_elderly", "nka")
+ROBUST = ("dea_school", "dea_elderly", "nka")  # candidates; a cost-only DEA is dropped (Design.robust)
+DEA_MEASURES = ("dea_school", "dea_elderly")
 LEVELS = {
     "correlation": "a correlation exists (cross-section, no controls)",
     "controls": "it survives structural controls (cross-section)",
@@ -39,7 +41,7 @@ SHORT = {"rka": "RKA composite", "nka": "net cost deviation (cost only)", "dea_s
 STRONG_RHO = 0.5  # |Spearman rho| at or above which a relationship is called strong
 LARGE_PCT = 75  # "a large share": above this percentile of the national distribution
 SHARE_TOL = RB.tolerance("share")  # the rulebook's policy for shares
-SCALE = "SD of efficiency per 10 percentage points of purchase share"
+SCALE = f"SD of efficiency ({eg.SD_SHORT}) per 10 percentage points of purchase share"
 MIN_LATEST = 250  # municipalities that must report a share for its latest year to count
 
 
@@ -56,6 +58,19 @@ class Design:
     top_five: list[str]
     lowest: str
     est: dict = field(default_factory=dict)  # (measure, level) -> Estimate
+    cost_dependence: pd.DataFrame | None = None  # E.dea_cost_dependence: how closely each DEA follows cost
+    robust: tuple = ROBUST  # the robustness measures in force: ROBUST without the cost-only DEA scores
+    sd_raw: dict = field(default_factory=dict)  # measure -> SD across municipalities of its 2019–2022 mean
+
+    def cost_rho(self, key: str) -> float:
+        """Spearman rho of a DEA score (means 2019–2022) with 1/cost."""
+        row = self.cost_dependence.set_index("DEA").loc[key]
+        return float(row[[c for c in row.index if c.startswith("rho with 1/cost, means")][0]])
+
+    @property
+    def cost_only(self) -> tuple:
+        """The DEA scores that follow cost alone (rulebook rule cost-only): context, not robustness."""
+        return tuple(m for m in DEA_MEASURES if RB.cost_only(self.cost_rho(m)))
 
 
 def _panel_years(panel: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -63,12 +78,14 @@ def _panel_years(panel: pd.DataFrame, measure: str) -> pd.DataFrame:
     return panel[panel["year"] >= 2019] if measure == "nka" else panel
 
 
-PANEL_OUTCOME = {"rka": "z_rka", "nka": "nka", "dea_school": "z_dea_school", "dea_elderly": "z_dea_elderly"}
+RAW_CS = {"rka": "rka (mean z)", "nka": "nka (mean z)"}  # cross-section column in the panel's units
 
 
 def panel_outcome(measure: str) -> str:
-    """Panel column of a measure: the per-year standardised version."""
-    return PANEL_OUTCOME.get(measure, f"z_{measure}")
+    """Panel column of a measure: its yearly value divided by the SD across municipalities of its
+    2019–2022 mean (the book's one unit, efficiency_groups.SD_UNIT), so within and cross-section
+    coefficients are in the same unit."""
+    return f"s_{measure}"
 
 
 def _names_to_codes(text: str, data_dir) -> list[str]:
@@ -85,10 +102,12 @@ def _design(root: str) -> Design:
              else "all purchased core activity (N00803, includes public providers)")
     years = sorted(set(E.PANEL_YEARS))
     panel = E.panel(root, years)
-    # the composite is a mean of z-scores (SD below 1): re-standardise per year so that the
-    # within coefficient is in SD of efficiency, like the cross-section ones
-    g = panel.groupby("year")["rka"]
-    panel["z_rka"] = (panel["rka"] - g.transform("mean")) / g.transform("std")
+    # one unit for every level: the SD across municipalities of the measure's 2019–2022 mean
+    # (eg.SD_UNIT). The cross-section outcome is standardised to it; the panel outcome is the
+    # yearly value divided by the same SD (entity and year effects absorb the centring).
+    sd_raw = {m: float(cs[RAW_CS.get(m, m)].std()) for m in E.MEASURES}
+    for m, sd in sd_raw.items():
+        panel[panel_outcome(m)] = panel[m] / sd
     for frame in (cs, panel):
         frame["x_share"] = frame[share] / 10
         frame["x_all"] = frame[E.ALL_PURCHASE] / 10
@@ -99,7 +118,9 @@ def _design(root: str) -> Design:
     d = Design(root=root, cs=cs, panel=panel, share=share, share_label=label, private=priv,
                latest=_latest(share, root), latest_all=_latest(E.ALL_PURCHASE, root),
                top_five=_names_to_codes(published("C100", "top_five").value, root),
-               lowest=_names_to_codes(published("C101", "lowest").value, root)[0])
+               lowest=_names_to_codes(published("C101", "lowest").value, root)[0],
+               cost_dependence=E.dea_cost_dependence(root), sd_raw=sd_raw)
+    d.robust = tuple(m for m in ROBUST if m not in d.cost_only)
     for m in E.EFFICIENCY_MEASURES:
         d.est[(m, "correlation")] = R.ols(cs, f"y_{m}", "x_share")
         d.est[(m, "controls")] = R.ols(cs, f"y_{m}", "x_share", E.STRUCTURE, ["skr_group"])

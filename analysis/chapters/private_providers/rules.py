@@ -14,14 +14,21 @@ def sign_test(e: R.Estimate, alpha: float = RB.ALPHA, claimed: int = 1) -> str:
     return RB.directional_test(e.coef * claimed > 0, p_claimed, p_opposite, alpha)
 
 
+def opposite_p(e: R.Estimate, claimed: int = 1) -> float:
+    """One-sided p of an estimate in the direction opposite to the claim."""
+    return RB.one_sided_from_two_sided(e.coef, e.p, claimed)[1]
+
+
 def combined_verdict(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool = False,
                      alpha: float = RB.ALPHA) -> str:
     """Rule directional-test on the primary measure; robustness measures are secondary (rule
-    secondary-checks): they can lower a supported verdict to partly supported when one of them, or
-    another test of the primary measure (its rank correlation: ``primary_opposite``), is
-    significantly of the opposite sign, and never raise a verdict."""
+    secondary-checks): they can lower a supported verdict to partly supported when one of them is
+    significantly of the opposite sign after Holm's adjustment over the robustness measures (rule
+    multiplicity), or when another test of the primary measure (its rank correlation:
+    ``primary_opposite``) is; they never raise a verdict."""
     v = sign_test(primary, alpha)
-    if v == RB.SUPPORTED and (primary_opposite or any(sign_test(e, alpha) == RB.CONTRADICTED for e in robust)):
+    movers = RB.multiplicity({i: opposite_p(e) for i, e in enumerate(robust)}, alpha)
+    if v == RB.SUPPORTED and (primary_opposite or movers):
         return RB.PARTLY
     return v
 
@@ -39,8 +46,9 @@ def _alts(primary: R.Estimate, robust: list[R.Estimate], primary_opposite: bool 
 RULE_TEXT = (f"Rule directional-test (α = {RB.ALPHA:g}): supported = the primary measure in the claimed direction with a "
              f"one-sided p ≤ {RB.ALPHA:g} (a {1 - 2 * RB.ALPHA:.0%} CI excluding zero); contradicted = the opposite "
              "direction with the same strength; otherwise not supported. Robustness measures are secondary: they can "
-             "lower a supported verdict to partly supported when one is significantly of the opposite sign, never raise "
-             "one.")
+             "lower a supported verdict to partly supported when one is significantly of the opposite sign after Holm's "
+             "adjustment over the robustness measures (rule multiplicity), never raise one. Scores that follow cost "
+             "alone (rule cost-only) are context, not robustness measures.")
 
 
 def _ci(e) -> str:

@@ -23,11 +23,13 @@ def measures_table(d: Design) -> pd.DataFrame:
         "U17900": "efficiency (primary composite; municipal schools only)",
         "U20900": "efficiency (primary composite)",
         "U11901": "efficiency (primary composite)",
-        "U15401": "quality only", "U17401": "quality only", "U20404": "quality only (and DEA output)",
+        "U15401": "quality only", "U17401": "quality only",
+        "U20404": "quality only (and DEA output; its 0 is RKA's floor for the bottom 2.5 %, missing in the DEA)",
         "U11404": "quality only",
         "N00097": "cost only (net cost deviation); robustness",
-        "N15027": "DEA input (compulsory school)", "N15507": "DEA output (compulsory school)",
-        "N20048": "DEA input (elderly care)",
+        "N15027": "DEA input (compulsory school; the DEA follows it almost exactly: cost only)",
+        "N15507": "DEA output (compulsory school)",
+        "N20048": "DEA input (elderly care; the DEA follows it closely: cost only)",
         "N00803": "total purchase share incl. public providers: correlations (C062, C099, C102, C157); "
                   "only an upper bound for C100, C101, C168 (not testable on it)",
         "N15040": "sector purchase share", "N17023": "sector purchase share", "N20805": "sector purchase share",
@@ -54,14 +56,23 @@ def measures_table(d: Design) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def role(d: Design, m: str) -> str:
+    """What a measure does in the verdicts: primary, robustness, or context (rule cost-only)."""
+    if m == PRIMARY:
+        return "primary"
+    if m in d.robust:
+        return "robustness"
+    return "context (cost only)" if m in d.cost_only else "context"
+
+
 def levels_table(d: Design) -> pd.DataFrame:
-    """Measure × level: coefficient, 95 % CI, n and the sign-rule verdict."""
+    """Measure × level: coefficient, 95 % CI, n, the measure's role and the sign-rule verdict."""
     rows = []
     for m in E.EFFICIENCY_MEASURES:
         for lev in LEVELS:
             e = d.est[(m, lev)]
-            rows.append({"measure": E.MEASURES[m], "level": LEVELS[lev], "coef": e.coef, "CI low": e.ci_low,
-                         "CI high": e.ci_high, "n": e.n, "verdict (sign rule)": sign_test(e)})
+            rows.append({"measure": E.MEASURES[m], "role": role(d, m), "level": LEVELS[lev], "coef": e.coef,
+                         "CI low": e.ci_low, "CI high": e.ci_high, "n": e.n, "verdict (sign rule)": sign_test(e)})
     return pd.DataFrame(rows)
 
 

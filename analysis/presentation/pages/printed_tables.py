@@ -19,6 +19,7 @@ from analysis.sources import taxes
 from analysis.sources.municipalities import municipalities
 
 TAX_SOURCE = taxes.TOTAL_SOURCE
+SD_UNIT = E.SD_UNIT  # the book's one unit for an efficiency score
 MIN_CI_N = 5  # fewer municipalities in a group than this: no confidence interval is drawn
 
 
@@ -237,14 +238,20 @@ def efficiency_by_group(data_dir) -> pd.DataFrame:
                       fontsize=8)
         ax.axvline(0, color="#444444", lw=0.6)
         ax.set_title(label, fontsize=10)
-        ax.set_xlabel("mean score, national SD (higher = more efficient)")
+        ax.set_xlabel(f"mean score, {E.SD_SHORT} (higher = more efficient)")
     axes[0].invert_yaxis()
     plotting.show(fig, "Efficiency by SKR municipality group (2017) and for rural municipalities in Norrland, mean "
                   f"2019–2022 with 95 % confidence intervals; no interval is drawn for groups with fewer than {MIN_CI_N} "
                   f"municipalities ({', '.join(few) or 'none'}), too few for a meaningful interval.",
-                  units="national standard deviations",
+                  units=E.SD_UNIT,
                   source="Source: Kolada (RKA) U15900, U17900, U20900, U11901, N00097; SKR kommungruppsindelning 2017; "
                          "own calculations.")
+    display(Markdown(
+        f"The unit is one {E.SD_UNIT}. Before that last standardisation the RKA composite (a mean of per-year "
+        f"z-scores) has an SD of {sc['rka (mean z)'].std():.2f} and the net-cost score one of "
+        f"{sc['nka (mean z)'].std():.2f}; a slope per unit of the raw composite would be "
+        f"{1 / sc['rka (mean z)'].std():.1f} times the slope per SD reported here."
+    ))
     return sc
 
 
@@ -265,7 +272,7 @@ def tax_solidity_politics(sc: pd.DataFrame, by_id: dict, data_dir) -> None:
                   f"score, means 2019–2022, with OLS lines and 95 % bands; municipalities with both values: "
                   f"{', '.join(str(v) for v in n_used)} (the tax rate leaves out Gotland, whose rate includes the "
                   "regional part).",
-                  units="per cent, per cent and kronor per inhabitant against national SD",
+                  units=f"per cent, per cent and kronor per inhabitant against the score in {E.SD_UNIT}",
                   source="Source: Kolada N00097, N00901, N03002, N05010; own calculations.")
     display(Markdown(say(by_id, "C170", "C088", "C145", "C112") + "\n\nThese are associations between "
         "municipalities, not effects: a municipality that spends more than its structure predicts must finance it, "

@@ -101,3 +101,75 @@ def iv_text(iv) -> None:
         "centre-right rule changed efficiency *only* through purchasing — not through budgets, management, taxes or "
         "who moved in. That assumption cannot be checked with these data, so the estimate is not evidence of an effect."
     ))
+
+
+def dea_cost_only(D) -> None:
+    """How closely each own DEA score follows its cost input (rule cost-only), computed; and what
+    that does to the verdicts."""
+    from analysis.rules import rulebook as RB
+
+    dep = D.cost_dependence
+    mean_col = [c for c in dep.columns if c.startswith("rho with 1/cost, means")][0]
+    parts = []
+    for key, row in dep.set_index("DEA").iterrows():
+        parts.append(
+            f"the {ch.SHORT[key]} score ranks municipalities as 1/cost (input {row['cost input']}) with a "
+            f"Spearman correlation of **{row[mean_col]:.3f}** on the 2019–2022 means "
+            f"({row['rho with 1/cost, lowest year']:.3f}–{row['rho with 1/cost, highest year']:.3f} year by year), and "
+            f"{100 * row['score = min(cost)/cost (share of municipality-years)']:.0f} % of its municipality-years score "
+            "exactly min(cost)/cost — the output played no part in them")
+    cost_only = [ch.SHORT[m] for m in D.cost_only]
+    display(Markdown(
+        "**Cost only, in effect.** With one input and one output, "
+        + "; ".join(parts) + ". "
+        + (f"By the rulebook's rule *cost-only* (a score whose rank correlation with 1/cost is at least "
+           f"{RB.COST_ONLY_RHO:g} measures cost alone) {' and '.join(cost_only)} "
+           f"{'are' if len(cost_only) > 1 else 'is'} labelled **cost only**: shown below as context, but neither a "
+           "robustness measure nor a stability alternative for the claims, which are about efficiency (cost against "
+           "results). The book's cost-only robustness measure is the net cost deviation, which at least compares cost "
+           "with the cost the municipality's structure predicts; the DEA compares raw cost per pupil or per "
+           "inhabitant aged 80+, which mostly reflects settlement structure." if cost_only else
+           "No DEA score passes the rule *cost-only*'s threshold, so both stay robustness measures.")
+    ))
+    plotting.table(dep.drop(columns=["label"]).rename(columns={"cost input": "cost input (KPI)"}),
+                   "Table: how closely each own DEA score follows its cost input alone (Spearman rank correlation "
+                   "with 1/cost; share of municipality-years scored exactly min(cost)/cost)", source=SOURCE,
+                   precision=3)
+
+
+def quality_floor(D) -> None:
+    """What U20404 = 0 is (Kolada's definition and the distribution) and how the DEA treats it."""
+    from analysis.methods import efficiency as E
+    from analysis.sources import kpi_metadata as M
+
+    fl = E.quality_floor("U20404", D.root)
+    text = M.definition("U20404")
+    quote = [s.strip() for s in text.split(".") if "percentil 2,5" in s]
+    display(Markdown(
+        f"**U20404 = 0 is a floor, not a zero.** The elderly-care quality index is exactly 0 in "
+        f"**{int(fl['at 0'].sum())}** municipality-years {int(fl['year'].min())}–{int(fl['year'].max())} "
+        f"({int(fl['at 0'].min())}–{int(fl['at 0'].max())} a year, {fl['share at 0 (%)'].mean():.1f} % of those with a "
+        f"value) and exactly 100 in {int(fl['at 100'].sum())}. Kolada's definition explains the symmetry: "
+        + (f"“{quote[0]}.” " if quote else "")
+        + "A 0 therefore means *below the 2.5th percentile*, its true level unknown; it is neither missing data coded "
+          "as zero nor a measured absence of quality. As a DEA output, though, 0 would read as 'no quality at all', and "
+          "a cheap municipality at 0 would anchor the frontier for every low-quality municipality, so the elderly-care "
+          "DEA treats these municipality-years as **missing** (no score). RKA's own indices and the quality composite "
+          "keep the 0, where it only ranks a municipality last."
+    ))
+    plotting.table(fl, "Table: U20404 (quality index, elderly care) — municipalities with a value, at the floor (0) "
+                   "and at the ceiling (100) per year", source=SOURCE, precision=1)
+
+
+def units_note(D) -> None:
+    """The SD of each score's 2019–2022 mean before the book's last standardisation (computed)."""
+    from analysis.methods import efficiency_groups as eg
+
+    sd = {m: D.sd_raw[m] for m in ("rka", "nka", "dea_school", "dea_elderly")}
+    display(Markdown(
+        f"Before that step the SDs across municipalities of the 2019–2022 means are: RKA composite "
+        f"{sd['rka']:.2f} (z-score units), net cost deviation {sd['nka']:.2f} (z-score units), DEA compulsory school "
+        f"{sd['dea_school']:.3f} and DEA elderly care {sd['dea_elderly']:.3f} (θ units). A slope per unit of the "
+        f"composite would therefore be {1 / sd['rka']:.1f} times a slope per {eg.SD_SHORT}: the unit is named in every "
+        "label below."
+    ))
