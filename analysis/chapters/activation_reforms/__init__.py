@@ -124,6 +124,7 @@ from .threats import (  # noqa: F401
     Threat,
     cost_peak,
     in_time_comparison,
+    refugees_excluded,
     relative_to_riket,
     threats,
     weighted_change,
