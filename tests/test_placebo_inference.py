@@ -94,7 +94,7 @@ def test_critical_shift_and_mde_by_hand():
     moved["D"] += 0.2 + 1e-9
     others = moved.drop(["T"])
     assert float((others >= others["D"]).mean()) == pytest.approx(2 / 5)
-    assert mde_from_shifts([]) != mde_from_shifts([]) 
+    assert mde_from_shifts([]) != mde_from_shifts([])
 
 
 def test_power_rule_and_holm_any():

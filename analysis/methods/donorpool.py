@@ -42,6 +42,11 @@ AUG_LAMBDA = 1.0
 pre-period cross-product (trace / T0): scale-free and fixed in advance."""
 
 
+POOL_NAMES = {"pool:skr": "same SKR group", "pool:population": f"population ½–{POP_BAND:g}×",
+              "pool:neighbours": "structural nearest neighbours", "pool:all": "all municipalities"}
+"""Stable names of the declared pools (the same across events, for the claims' stability alternatives)."""
+
+
 @dataclass
 class Variant:
     """One donor-pool variant or second estimator of a synthetic-control run."""
@@ -56,6 +61,15 @@ class Variant:
     @property
     def ok(self) -> bool:
         return self.placebo is not None
+
+    def alternative(self, names: dict | None = None) -> str:
+        """The variant's name as a stability alternative ('donor pool: …' or 'estimator: …')."""
+        if self.family == "leave-one-out":
+            code = self.key.split(":", 1)[1]
+            return f"donor pool: without {(names or {}).get(code, code)} ({code})"
+        if self.family == "second estimator":
+            return f"estimator: {self.label}"
+        return f"donor pool: {POOL_NAMES.get(self.key, self.label)}"
 
 
 def declared_pools(unit: str, event_year: int, candidates, data_dir=None) -> dict[str, tuple[str, list[str]]]:

@@ -56,7 +56,11 @@ def _finish(entry: dict) -> dict:
         c["role"] = "primary" if c["label"] in primary else "secondary"
     entry["primary"] = primary
     entry["rule"] = "primary-checks" if checks else "not testable (ledger)"
-    if not checks or entry["verdict"] == R.NOT_TESTABLE and all(c["verdict"] == R.NOT_TESTABLE for c in checks):
+    untested = all(c["verdict"] == R.NOT_TESTABLE and all(v == R.NOT_TESTABLE for v in c["alternatives"].values())
+                   for c in checks)
+    if not checks or entry["verdict"] == R.NOT_TESTABLE and untested:
+        # nothing to be stable about: no check is tested under any alternative either (a 'not testable' that an
+        # alternative makes testable, e.g. a test too weak under one donor pool but not another, has a stability)
         entry["stability"] = None
         return entry
     alternatives = sorted({a for c in checks for a in c["alternatives"]})

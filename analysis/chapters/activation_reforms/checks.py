@@ -68,12 +68,7 @@ def effect_alternatives(r: Run, direction: int, open_threats, data_dir=None, dec
 
 def variant_name(v, nm: dict | None = None) -> str:
     """The stability-alternative name of a donor-pool variant ('donor pool: …' / 'estimator: …')."""
-    if v.family == "leave-one-out":
-        code = v.key.split(":", 1)[1]
-        return f"donor pool: without {(nm or {}).get(code, code)} ({code})"
-    if v.family == "second estimator":
-        return f"estimator: {v.label}"
-    return f"donor pool: {v.label}"
+    return v.alternative(nm)
 
 
 def power_text(pl: PlaceboResult, direction: int = -1, years=None, alpha: float = RB.ALPHA) -> str:

@@ -216,19 +216,34 @@ def before_after(key: str, unit: str, start: int, data_dir: str | None) -> dict:
     return {"start": start, "end": end, "from": a, "to": b, "change %": (b / a - 1) * 100}
 
 
+def _descriptive_rule(c: float) -> str:
+    return "supported" if c <= -CLEAR else ("partly supported" if c < 0 else "contradicted")
+
+
+PRE_PEAK_START = 2018  # Skurup's last pre-reform year: the cost peaked in 2019's baseline year (threat mean reversion)
+
+
 def _descriptive_check(cid: str, key: str, measure: str, label: str, unit_txt: str, data_dir: str | None):
     d = before_after(measure, SKURUP, 2019, data_dir)
     c = d["change %"]
-    verdict = "supported" if c <= -CLEAR else ("partly supported" if c < 0 else "contradicted")
+    verdict = _descriptive_rule(c)
+    try:  # the same change from the pre-peak baseline, a stability alternative
+        d0 = before_after(measure, SKURUP, PRE_PEAK_START, data_dir)
+    except DataError:
+        d0 = None
+    alts = {f"pre-peak baseline (from {PRE_PEAK_START})": _descriptive_rule(d0["change %"])} if d0 else {}
+    pre_peak = (f" From the pre-peak baseline {PRE_PEAK_START}: {d0['from']:.1f} → {d0['to']:.1f} ({d0['change %']:+.1f} %, "
+                f"{_descriptive_rule(d0['change %'])})." if d0 else
+                f" No usable {PRE_PEAK_START} value for the pre-peak baseline.")
     note = (
         f"Descriptive, not causal: Skurup's {label} {d['start']}→{d['end']}: {d['from']:.1f} → {d['to']:.1f} "
-        f"{unit_txt} ({c:+.1f} %). Current prices for kr values; national changes are not netted out (the "
+        f"{unit_txt} ({c:+.1f} %).{pre_peak} Current prices for kr values; national changes are not netted out (the "
         f"synthetic-control checks do that). Rule: supported if it fell by at least {CLEAR:.0f} % (\"clearly\"), "
         "partly supported if it fell by less, contradicted if it did not fall."
     )
     return check_statement(
         cid, key, round(c, 1), verdict, note, year_data=f"{d['start']}–{d['end']}", unit="% change (descriptive)",
-        label=f"Skurup {d['start']}→{d['end']}, descriptive: {label}",
+        label=f"Skurup {d['start']}→{d['end']}, descriptive: {label}", alternatives=alts,
     )
 
 

@@ -9,6 +9,7 @@ from ...rules import rulebook as RB
 from ...rules.claims import ClaimResult, check_statement
 from ...rules.registry import claim_check
 from ...sources.kolada import RIKET
+from ...sources.municipalities import names
 from .design import (
     CHAPTER,
     K_NEIGHBOURS,
@@ -42,10 +43,7 @@ def variant_decision(pl, alpha: float = RB.ALPHA) -> str:
 
 
 def _variant_name(v, data_dir=None) -> str:
-    if v.family == "leave-one-out":
-        code = v.key.split(":", 1)[1]
-        return f"donor pool: without {_name(code, data_dir)} ({code})"
-    return f"estimator: {v.label}" if v.family == "second estimator" else f"donor pool: {v.label}"
+    return v.alternative(names(data_dir))
 
 
 def _departure_rule(sy: Synthetic, data_dir=None) -> tuple[str, str, dict]:
