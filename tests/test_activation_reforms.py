@@ -44,7 +44,9 @@ def test_rule_supports_a_planted_fall_and_threats_lower_it():
 
 def test_rule_contradicts_a_planted_rise_and_never_supports_no_effect():
     assert ch.effect_verdict(sim_run(+0.4, seed=1))[0] == "contradicted"
-    assert ch.effect_verdict(sim_run(+0.4, seed=1), direction=+1)[0] == "supported"
+    rise = sim_run(+0.8, seed=1)  # large enough to survive the pre-trend bound (relative magnitudes, M̄ = 1)
+    assert rise.es.breakdown(+1) >= RB.RM_MBAR
+    assert ch.effect_verdict(rise, direction=+1)[0] == "supported"
     nulls = [ch.effect_verdict(sim_run(0.0, seed=10 + s, n_units=40))[0] for s in range(6)]
     assert nulls.count("supported") <= 1
 
@@ -52,10 +54,15 @@ def test_rule_contradicts_a_planted_rise_and_never_supports_no_effect():
 def test_rule_right_sign_alone_is_not_supported():
     """A gap in the claimed direction with neither inferential condition (placebo p, ES interval) → not supported;
     with one of them → partly supported."""
-    r = sim_run(-0.03, seed=20, n_units=40)
+    r = sim_run(-0.03, seed=22, n_units=40)
     assert r.mean_gap < 0 and r.placebo.p_reduction > RB.ALPHA and r.es.post_ci[1] > 0
+    assert r.placebo.mde(RB.ALPHA) <= RB.plausible_log_effect(-1)
     verdict, note = ch.effect_verdict(r)
-    assert verdict == "not supported" and "Right direction only" in note
+    assert verdict == "not supported" and "Right direction only" in note and "MDE at 80 % power" in note
+    # rule power: the same nothing from a test too weak to see a 20 % fall is not testable
+    weak = sim_run(-0.03, seed=20, n_units=40)
+    assert weak.placebo.p_reduction > RB.ALPHA and weak.placebo.mde(RB.ALPHA) > RB.plausible_log_effect(-1)
+    assert ch.effect_verdict(weak)[0] == "not testable"
     r = sim_run(-0.03, seed=21, n_units=40)
     assert r.mean_gap < 0 and r.placebo.p_reduction <= RB.ALPHA
     assert ch.effect_verdict(r)[0] == "partly supported"

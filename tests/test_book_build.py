@@ -43,3 +43,26 @@ def test_no_reproduced_number_survives_without_data(built_book):
         for chk in e["checks"]:
             if chk["verdict"] != "not testable":
                 assert chk["reproduced"] is not None, (e["id"], chk["label"])
+
+
+def test_effect_verdicts_carry_their_mde_and_donor_pool_stability(built_book):
+    """Every effect verdict of the activation and Solna chapters (synthetic controls) prints its minimum
+    detectable effect and p floor, and records its verdict under every donor-pool variant."""
+    entries = json.loads(config.CLAIMS_JSON.read_text(encoding="utf-8"))
+    n = 0
+    for e in entries:
+        for chk in e["checks"]:
+            if chk["rule"] not in ("effect-event", "directional-test", "multiplicity"):
+                continue
+            if not any(x in e["chapter"] for x in ("activation-reforms", "solna-sundbyberg")):
+                continue
+            if "synthetic" not in chk["note"]:
+                continue
+            n += 1
+            assert "MDE at 80 % power" in chk["note"], (e["id"], chk["label"])
+            assert "floor" in chk["note"], (e["id"], chk["label"])
+            assert any(a.startswith(("donor pool: without", "donor pool:")) for a in chk["alternatives"]), chk["label"]
+            assert "estimator: ridge-augmented synthetic control" in chk["alternatives"], chk["label"]
+        if e["stability"] and any(a.startswith("donor pool:") for a in e["stability"]["alternatives"]):
+            assert "donor_pool" in e["stability"], e["id"]
+    assert n >= 15

@@ -26,7 +26,12 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["SynthResult", "synth_weights", "synthetic_control", "rmspe"]
+__all__ = ["PLACEBO_RIDGE", "SynthResult", "synth_weights", "synthetic_control", "rmspe"]
+
+PLACEBO_RIDGE = 1e-8
+"""Ridge tie-break of the placebo fits, per pre-period year (squared log points): ``ridge = PLACEBO_RIDGE · T0``.
+Small enough to move no fit that is not exact by more than ~1e-4 log points, large enough
+to make every placebo unit's weights unique (and so its gap independent of the solver)."""
 
 
 @dataclass
@@ -77,12 +82,18 @@ def _eq_lstsq(y: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def synth_weights(
-    treated_pre: np.ndarray, donors_pre: np.ndarray, tol: float = 1e-10, max_iter: int | None = None
+    treated_pre: np.ndarray, donors_pre: np.ndarray, tol: float = 1e-10, max_iter: int | None = None,
+    ridge: float = 0.0,
 ) -> np.ndarray:
     """Donor weights minimising the squared pre-period error on the unit simplex.
 
     ``treated_pre`` has shape (T0,), ``donors_pre`` (T0, J). Returns (J,) with w ≥ 0 and
     Σ w = 1. Raises :class:`DataError` on empty, mis-shaped or non-finite input.
+
+    ``ridge`` > 0 adds ``ridge · ||w||²`` to the squared error (same units: squared outcome).
+    The objective is then strictly convex, so the weights are unique: a unit that lies inside
+    the donors' hull has many exact fits, and the penalty picks the one with the most evenly
+    spread weights (the declared tie-break of the placebo runs, :data:`PLACEBO_RIDGE`).
     """
     y = np.asarray(treated_pre, dtype=float).ravel()
     X = np.asarray(donors_pre, dtype=float)
@@ -103,7 +114,16 @@ def synth_weights(
     Xc = X - y[:, None]
     scale = float(np.abs(Xc).max()) or 1.0
     Xc = Xc / scale
+    # ridge: ||Xc w||² + lam·||w||² = ||[Xc; √lam·I] w||² (scaled like Xc); the identity rows are added
+    # only for the active donors when solving on the active set
+    lam = ridge / scale**2 if ridge > 0 else 0.0
     yc = np.zeros(T0)
+
+    def solve_active(idx: np.ndarray) -> np.ndarray:
+        if lam == 0.0:
+            return _eq_lstsq(yc, Xc[:, idx])
+        Xa = np.vstack([Xc[:, idx], np.sqrt(lam) * np.eye(idx.size)])
+        return _eq_lstsq(np.zeros(Xa.shape[0]), Xa)
 
     # start from the single best donor
     start = int(np.argmin((Xc**2).sum(axis=0)))
@@ -116,7 +136,7 @@ def synth_weights(
 
     for _ in range(max_iter):
         r = yc - Xc @ w
-        g = -Xc.T @ r  # half the gradient of the objective
+        g = -Xc.T @ r + lam * w  # half the gradient of the objective
         mu = float(g[active].mean())  # Lagrange multiplier of Σw = 1 (g is constant on the support)
         viol = np.where(active, np.inf, g - mu)
         j = int(np.argmin(viol))
@@ -126,7 +146,7 @@ def synth_weights(
         # inner loop: move towards the equality-constrained optimum on the active set
         while True:
             idx = np.flatnonzero(active)
-            z = _eq_lstsq(yc, Xc[:, idx])
+            z = solve_active(idx)
             if (z > tol).all():
                 w[:] = 0.0
                 w[idx] = z

@@ -20,7 +20,8 @@ SCHEMA_KEYS = ["id", "theme", "chapter", "verdict", "summary", "checks"]
 CHECK_KEYS = ["label", "published", "reproduced", "unit", "year_published", "year_data", "verdict", "note"]
 # additions (never a change of meaning): per claim, the declared primary checks, the rule that
 # combined them and the verdict's stability; per check, the rule applied, its role and its
-# verdict under each alternative.
+# verdict under each alternative. Donor-pool variants of synthetic controls are alternatives named
+# 'donor pool: …' or 'estimator: …' (rulebook.DONOR_POOL_PREFIXES); stability['donor_pool'] summarises them.
 EXTRA_KEYS = ["primary", "rule", "stability"]
 EXTRA_CHECK_KEYS = ["rule", "alternatives", "role"]
 
@@ -55,7 +56,11 @@ def _finish(entry: dict) -> dict:
         c["role"] = "primary" if c["label"] in primary else "secondary"
     entry["primary"] = primary
     entry["rule"] = "primary-checks" if checks else "not testable (ledger)"
-    if not checks or entry["verdict"] == R.NOT_TESTABLE and all(c["verdict"] == R.NOT_TESTABLE for c in checks):
+    untested = all(c["verdict"] == R.NOT_TESTABLE and all(v == R.NOT_TESTABLE for v in c["alternatives"].values())
+                   for c in checks)
+    if not checks or entry["verdict"] == R.NOT_TESTABLE and untested:
+        # nothing to be stable about: no check is tested under any alternative either (a 'not testable' that an
+        # alternative makes testable, e.g. a test too weak under one donor pool but not another, has a stability)
         entry["stability"] = None
         return entry
     alternatives = sorted({a for c in checks for a in c["alternatives"]})
@@ -73,6 +78,11 @@ def _finish(entry: dict) -> dict:
             flips.append({"alternative": alt, "verdict": v})
     entry["stability"] = {"label": "fragile" if flips else "robust", "flips": flips,
                           "alternatives": alternatives}
+    pool = [a for a in alternatives if a.startswith(R.DONOR_POOL_PREFIXES)]
+    if pool:  # the synthetic controls' donor-pool variants and second estimator (an added field)
+        entry["stability"]["donor_pool"] = {
+            "label": "fragile" if any(f["alternative"] in pool for f in flips) else "robust",
+            "variants": len(pool), "flips": [f["alternative"] for f in flips if f["alternative"] in pool]}
     return entry
 
 

@@ -31,6 +31,21 @@ TOLERANCE_ALTERNATIVES = {"tolerance halved": 0.5, "tolerance doubled": 2.0}
 """Tolerance scales used only to report a verdict's stability."""
 FIT_FACTOR = 2.0
 """Placebo units whose pre-period fit (RMSPE) is more than this many times the treated unit's are left out."""
+POWER = 0.80
+"""The power at which a test's minimum detectable effect (MDE) is stated."""
+PLAUSIBLE_EFFECT = 0.20
+"""The effect an effect claim about a reform asks the data to see: a 20 % change, the 'kraftigt' (sharply)
+threshold of the wording table — the documents call these effects sharp, large, clear or quick."""
+RM_MBAR = 1.0
+"""Pre-trend sensitivity (relative magnitudes): post-period violations may change by at most this many times
+the largest change between consecutive pre-period event-study coefficients."""
+DONOR_POOL_PREFIXES = ("donor pool:", "estimator:")
+"""Stability alternatives that re-run a synthetic control on another donor pool or with a second estimator."""
+
+
+def plausible_log_effect(direction: int = -1, effect: float = PLAUSIBLE_EFFECT) -> float:
+    """The plausible effect in log points (a fall of 20 % is −log(0.8) = 0.223, a rise log(1.2) = 0.182)."""
+    return float(-math.log(1 - effect)) if direction < 0 else float(math.log(1 + effect))
 COST_ONLY_RHO = 0.9
 """An efficiency score whose Spearman rank correlation with 1/cost is at least this measures cost alone."""
 
@@ -158,6 +173,24 @@ def directional_test(right_direction: bool, p_claimed: float, p_opposite: float,
     if not right_direction and p_opposite <= alpha:
         return CONTRADICTED
     return NOT_SUPPORTED
+
+
+def power_rule(verdict: str, mde: float, effect: float) -> str:
+    """Rule ``power``: a test that finds nothing is evidence against an effect only if it could have
+    found it. A 'not supported' verdict whose minimum detectable effect at 80 % power (``mde``, in
+    the claimed direction) exceeds the effect the claim asks for (``effect``, same units) becomes
+    not testable (too weak); every other verdict stands (a significant estimate is significant
+    whatever the power)."""
+    if verdict == NOT_SUPPORTED and not (mde <= effect):
+        return NOT_TESTABLE
+    return verdict
+
+
+def holm_any(ps: Iterable[float], alpha: float = ALPHA) -> bool:
+    """Rule ``multiplicity`` for a claim met by *any* of m tests (C156: the event year or the year
+    after): it holds when the smallest Holm-adjusted p is at most α, i.e. the smallest p ≤ α / m."""
+    ps = list(ps)
+    return bool(ps) and min(holm(ps)) <= alpha
 
 
 def one_sided_from_two_sided(coef: float, p_two_sided: float, claimed: int) -> tuple[float, float]:
@@ -369,6 +402,13 @@ def _ex_directional() -> str:
             f"{directional_test(True, 0.10, 0.90, n_units=10)}.")
 
 
+def _ex_power() -> str:
+    e = plausible_log_effect()
+    return (f"A claimed sharp fall (at least 20 %: {e:.3f} log points) tested with p = 0.14 and MDE 0.51 log points: "
+            f"{power_rule(NOT_SUPPORTED, 0.51, e)}; the same p with MDE 0.20: {power_rule(NOT_SUPPORTED, 0.20, e)}; "
+            f"a significant fall with MDE 0.51: {power_rule(SUPPORTED, 0.51, e)}.")
+
+
 def alpha_alternatives(decide: Callable[[float], str]) -> dict[str, str]:
     """A rule's verdict at each alternative significance level (for the claim's stability)."""
     return {name: decide(a) for name, a in ALPHA_ALTERNATIVES.items()}
@@ -440,16 +480,35 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "synthetic controls, the regression's p for slopes); contradicted when it goes the other way with a "
          "one-sided p ≤ α; not supported otherwise: a sign alone is no evidence. Designs that cannot attribute a "
          "gap to a policy (a comparison of two municipalities) are capped at partly supported. A permutation test "
-         "whose smallest attainable p (1 / number of placebo units, the treated unit counted) exceeds α cannot "
-         "decide: not testable.",
+         "whose smallest attainable p (1 / number of units in the comparison, the treated unit counted: the floor, "
+         "printed beside every permutation p) exceeds α cannot decide: not testable. The post/pre RMSPE ratio p "
+         "is context only; its floor is raised by every placebo unit fitted (almost) exactly, whose ratio divides "
+         "by ~0.",
          {"α (one-sided)": ALPHA, "placebo units kept": f"pre-period RMSPE at most {FIT_FACTOR:g}× the treated unit's",
           "stability alternatives": ", ".join(f"{k}" for k in ALPHA_ALTERNATIVES)}, _ex_directional),
     Rule("effect-event", "an effect claim about one reform event (activation chapter)",
-         "The directional test on the synthetic-control gap decides supported / not supported / contradicted. A "
-         "supported test stays supported only if the event study's mean post coefficient also has a placebo "
-         "interval (1 − 2α) on the claimed side with both reference periods, the leads show no pre-trend at α, and "
-         "no probed threat stays open; when one of these fails it is partly supported.",
-         {"α": ALPHA, "event-study interval": f"{1 - 2 * ALPHA:.0%} placebo interval"}, None),
+         "The directional test on the synthetic-control gap decides supported / not supported / contradicted, and "
+         "the power rule turns a 'not supported' from a test too weak to see the claimed effect into not testable. "
+         "A supported test stays supported only if the event study's mean post coefficient also has a placebo "
+         "interval (1 − 2α) on the claimed side with both reference periods, that interval stays on the claimed "
+         "side when widened for pre-trend violations as large as the largest change between consecutive "
+         f"pre-period coefficients (Rambachan–Roth relative magnitudes, M̄ = {RM_MBAR:g}; the breakdown M̄ is "
+         "reported), and no probed threat stays open; when one of these fails it is partly supported. (A test of "
+         "the leads is reported as description only: it has little power, so passing it says little.)",
+         {"α": ALPHA, "event-study interval": f"{1 - 2 * ALPHA:.0%} placebo interval",
+          "pre-trend sensitivity": f"relative magnitudes, M̄ = {RM_MBAR:g}"}, None),
+    Rule("power", "every 'not supported' from a directional test of an effect (synthetic controls)",
+         "A test that finds nothing is evidence against an effect only if it could have found it. The minimum "
+         f"detectable effect (MDE) is the smallest effect the one-sided placebo test at α detects with {POWER * 100:.0f} % "
+         "power: the effect is planted in every placebo unit fitted about as well as the treated unit and the test "
+         "is run with that unit as the treated one; the MDE is the smallest effect detected in 80 % of them. When "
+         f"the MDE exceeds the effect the claim asks for (a {PLAUSIBLE_EFFECT * 100:.0f} % change, the 'kraftigt' "
+         "threshold: the documents call these effects sharp, large, clear or quick), 'not supported' becomes not "
+         "testable (the test is too weak). Supported and contradicted verdicts stand. The MDE is printed beside "
+         "every effect verdict.",
+         {"power": f"{POWER * 100:.0f} %", "claimed effect": f"{PLAUSIBLE_EFFECT * 100:.0f} % change "
+          f"({plausible_log_effect(-1):.3f} log points for a fall, {plausible_log_effect(1):.3f} for a rise)",
+          "α": ALPHA}, _ex_power),
     Rule("rank-position", "'one of the most …', 'among those that cut most', a position in a ranking",
          "Supported within the top 10 % of the relevant ranking; contradicted in the other half of the ranking; "
          "not supported in between.", {"top": "10 %", "other side": "beyond the median"}, _ex_rank),
@@ -478,10 +537,15 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "A verdict is robust when it is unchanged under each reasonable alternative: the tolerance halved and "
          "doubled, the other conventional significance levels, the alternative measures the chapter already "
          "computes (the same test on another measure: RKA's composite → the net cost deviation, or the book's DEA "
-         "when it is not cost-only; N31001 → N31004) and, for synthetic controls, the donor-pool variants; otherwise fragile, and the "
-         "alternatives that flip it are listed.",
+         "when it is not cost-only; N31001 → N31004) and, for synthetic controls, the donor-pool variants: each donor with a positive weight "
+         "left out in turn, the pools declared in advance (the same SKR group; population within ½–2× the treated "
+         "unit's; the 40 nearest structural neighbours) and a second estimator (the ridge-augmented synthetic "
+         "control), each with its own placebo run, MDE and verdict; otherwise fragile, and the alternatives that "
+         "flip it are listed. A reform dated at a cost peak also has its estimate from the pre-peak baseline as an "
+         "alternative.",
          {"alternatives": ", ".join([*TOLERANCE_ALTERNATIVES, *ALPHA_ALTERNATIVES, "alternative measures",
-                                     "donor-pool variants (to come)"])}, None),
+                                     "donor-pool variants (leave-one-out, declared pools, ridge-augmented)",
+                                     "pre-peak baseline"])}, None),
     Rule("cost-only", "an efficiency score used as a measure or an alternative measure of efficiency",
          "An efficiency score whose Spearman rank correlation with 1/cost across municipalities is at least the "
          "threshold measures cost alone, whatever its construction (a DEA with one input and one output ranks "

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataError
+from ...methods.placebo import PlaceboResult
 from ...rules import rulebook as RB
 from ...sources.codes import VAXJO
 from ...sources.municipalities import municipalities, names
@@ -16,51 +17,133 @@ from .threats import Threat
 EFFECT_RULE = (
     f"Rule effect-event (α = {RB.ALPHA:g}): the directional test decides first — the synthetic-control mean "
     "post-event gap in the claimed direction with a one-sided in-space placebo p ≤ α (otherwise not supported; the "
-    "opposite direction with p ≤ α is contradicted). A significant gap stays supported only if (c) the event-study "
-    f"mean post coefficient has a placebo {1 - 2 * RB.ALPHA:.0%} interval on the claimed side of 0 with both the year "
-    "before the event and the mean of the earlier leads as reference, (d) the leads pass the pre-trend test "
-    "(permutation p > α) and (e) no probed threat stays open; otherwise it is partly supported."
+    "opposite direction with p ≤ α is contradicted); rule power: a 'not supported' whose minimum detectable effect "
+    f"(MDE, {RB.POWER * 100:.0f} % power, effects planted in placebo units) exceeds the claimed effect "
+    f"({RB.PLAUSIBLE_EFFECT * 100:.0f} %: {RB.plausible_log_effect(-1):.3f} log points for a fall) is not testable. A "
+    "significant gap stays supported only if (c) the event-study mean post coefficient has a placebo "
+    f"{1 - 2 * RB.ALPHA:.0%} interval on the claimed side with both the year before the event and the mean of the "
+    f"earlier leads as reference, (d) that interval stays on the claimed side under pre-trend violations up to "
+    f"M̄ = {RB.RM_MBAR:g} (relative magnitudes) and (e) no probed threat stays open; otherwise it is partly "
+    "supported. Donor-pool variants (leave-one-out, declared pools, ridge-augmented estimator) and the pre-peak "
+    "baseline are stability alternatives."
 )
+
+
+def effect_decision(pl: PlaceboResult, es, direction: int, open_threats, alpha: float = RB.ALPHA) -> str:
+    """Verdict of rule effect-event for one placebo run (the main run or a donor-pool variant)."""
+    a = pl.fit.post_mean_gap * direction > 0
+    p = pl.p_one_sided(direction=direction)
+    p_opp = pl.p_one_sided(direction=-direction)
+    verdict = RB.directional_test(a, p, p_opp, alpha, n_units=len(pl.good_fit()))
+    verdict = RB.power_rule(verdict, pl.mde(alpha, direction=direction), RB.plausible_log_effect(direction))
+    if verdict == RB.SUPPORTED and not (es_conditions(es, direction)[0] and not open_threats):
+        verdict = RB.PARTLY
+    return verdict
+
+
+def es_conditions(es, direction: int) -> tuple[bool, bool, bool]:
+    """(c and d, c, d): the event-study interval on the claimed side with both references (c) and
+    under pre-trend violations up to M̄ = RB.RM_MBAR (d)."""
+    if es is None:
+        return False, False, False
+    lo, hi = es.post_ci
+    rlo, rhi = es.rebased()["post_ci"]
+    c = ((hi < 0) and (rhi < 0)) if direction < 0 else ((lo > 0) and (rlo > 0))
+    d = es.breakdown(direction) >= RB.RM_MBAR
+    return c and d, c, d
+
+
+def effect_alternatives(r: Run, direction: int, open_threats, data_dir=None, decide=effect_decision) -> dict[str, str]:
+    """The verdict at the other significance levels, under every donor-pool variant and, where
+    computed, from the pre-peak baseline (stability alternatives)."""
+    alts = RB.alpha_alternatives(lambda a: decide(r.placebo, r.es, direction, open_threats, alpha=a))
+    nm = names(data_dir)
+    for v in r.variants:
+        if v.ok:
+            alts[variant_name(v, nm)] = decide(v.placebo, r.es, direction, open_threats)
+    if r.prepeak is not None:
+        alts[f"pre-peak baseline (post period from {r.event.year - 1})"] = decide(r.prepeak, r.es, direction, open_threats)
+    return alts
+
+
+def variant_name(v, nm: dict | None = None) -> str:
+    """The stability-alternative name of a donor-pool variant ('donor pool: …' / 'estimator: …')."""
+    return v.alternative(nm)
+
+
+def power_text(pl: PlaceboResult, direction: int = -1, years=None, alpha: float = RB.ALPHA) -> str:
+    """MDE and floors, for every printed effect verdict."""
+    mde = pl.mde(alpha, years=years, direction=direction)
+    pn, nn = pl.p_similar_noise(years, direction)
+    return (f"MDE at {RB.POWER * 100:.0f} % power {mde:.3f} log points ({np.expm1(-mde if direction < 0 else mde) * 100:+.0f} %; "
+            f"the claimed effect is {RB.plausible_log_effect(direction):.3f}); p floor 1/{len(pl.good_fit())} = "
+            f"{pl.floor():.3f}; among the {nn} units with similar pre-period noise p = {pn:.3f}")
+
+
+def donor_text(r: Run, direction: int = -1) -> str:
+    """Leave-one-out range and the declared pools' estimates, in one sentence."""
+    loo = [v.placebo for v in r.variants if v.family == "leave-one-out"]
+    parts = []
+    if loo:
+        g = [q.fit.post_mean_gap for q in loo]
+        ps = [q.p_one_sided(direction=direction) for q in loo]
+        parts.append(f"leaving out each of the {len(loo)} donors with positive weight: gap {min(g):+.3f} to "
+                     f"{max(g):+.3f} log points, p {min(ps):.3f} to {max(ps):.3f}")
+    for v in r.variants:
+        if v.family == "leave-one-out":
+            continue
+        if v.ok:
+            q = v.placebo
+            parts.append(f"{v.label}: gap {q.fit.post_mean_gap:+.3f}, p = {q.p_one_sided(direction=direction):.3f} "
+                         f"(floor {q.floor():.3f})")
+        else:
+            parts.append(f"{v.label}: {v.note}")
+    if r.prepeak is not None:
+        q = r.prepeak
+        parts.append(f"from the pre-peak baseline (post period from {r.event.year - 1}): gap "
+                     f"{q.fit.post_mean_gap:+.3f}, p = {q.p_one_sided(direction=direction):.3f}")
+    return "Donor-pool sensitivity: " + "; ".join(parts) + "." if parts else ""
 
 
 def effect_verdict(r: Run, direction: int = -1, open_threats: list[Threat] | None = None,
                    alpha: float = RB.ALPHA) -> tuple[str, str]:
     """Verdict and note for an effect claim on one event × outcome (rule effect-event)."""
     open_threats = open_threats or []
+    pl = r.placebo
     a = r.mean_gap * direction > 0
-    p = r.placebo.p_one_sided(direction=direction)
-    p_opp = r.placebo.p_one_sided(direction=-direction)
+    p = pl.p_one_sided(direction=direction)
     b = p <= alpha
     es = r.es
+    cd, c, d = es_conditions(es, direction)
     if es is not None:
         lo, hi = es.post_ci
         rb = es.rebased()
         rlo, rhi = rb["post_ci"]
-        c = ((hi < 0) and (rhi < 0)) if direction < 0 else ((lo > 0) and (rlo > 0))
-        d = es.pre_trend_p > alpha
+        wlo, whi = es.rm_interval(RB.RM_MBAR)
         es_txt = (
             f"event study: mean post coefficient {es.post_mean:+.3f} log points, placebo 90 % interval "
             f"[{lo:+.3f}, {hi:+.3f}] (reference {r.event.year + es.ref}); with the mean of the leads as reference "
-            f"{rb['post_mean']:+.3f} [{rlo:+.3f}, {rhi:+.3f}]; pre-trend permutation p = {es.pre_trend_p:.2f}"
+            f"{rb['post_mean']:+.3f} [{rlo:+.3f}, {rhi:+.3f}]; widened for pre-trend violations up to M̄ = "
+            f"{RB.RM_MBAR:g} × the largest pre-period change ({es.max_pre_change:.3f}) [{wlo:+.3f}, {whi:+.3f}], "
+            f"breakdown M̄ = {es.breakdown(direction):.2f}"
         )
     else:
-        c = d = False
         es_txt = "no event study for this outcome"
     e = not open_threats
-    verdict = RB.directional_test(a, p, p_opp, alpha, n_units=r.placebo.n_units)
-    if verdict == RB.SUPPORTED and not (c and d and e):
-        verdict = RB.PARTLY
+    verdict = effect_decision(pl, es, direction, open_threats, alpha)
     failed = [name for ok, name in ((b, "b"), (c, "c"), (d, "d"), (e, "e")) if not ok]
     kr = ""
     if r.outcome.kr:
         kr = f" ({float(r.kr_gap().loc[r.post].mean()):+.0f} {r.outcome.unit})"
     note = (
         f"{r.event.label}, {r.outcome.key} in logs: synthetic-control mean gap {r.post[0]}–{r.post[-1]} "
-        f"{r.mean_pct:+.1f} %{kr}, pre-RMSPE {r.fit.rmspe_pre:.3f}, one-sided placebo p = {p:.3f} "
-        f"(RMSPE-ratio rank {r.placebo.rank_ratio} of {r.placebo.n_units}, p = {r.placebo.p_ratio:.2f}); {es_txt}. "
+        f"{r.mean_pct:+.1f} %{kr}, pre-RMSPE {r.fit.rmspe_pre:.3f}, one-sided placebo p = {p:.3f}; "
+        f"{power_text(pl, direction)} (RMSPE-ratio rank {pl.rank_ratio} of {pl.n_units}, p = {pl.p_ratio:.2f}, "
+        f"floor {pl.ratio_floor:.3f} with the placebo units fitted almost exactly); {es_txt}. "
         + (f"Open threats: {'; '.join(t.name for t in open_threats)}. " if open_threats else "")
         + (f"Criteria not met: {', '.join(failed)}. " if a and failed else "")
         + ("Right direction only: neither inferential condition (b) nor (c) holds. " if a and not (b or c) else "")
+        + donor_text(r, direction) + " "
         + EFFECT_RULE
     )
     return verdict, note

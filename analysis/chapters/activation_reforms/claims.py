@@ -14,7 +14,16 @@ from ...rules.registry import claim_check
 from ...sources.codes import SKURUP, VAXJO
 from ...sources.kolada import load_kpis
 from ...sources.municipalities import names
-from .checks import SENS_ENDS, SENS_STARTS, effect_verdict, one_year_changes, unusable_years
+from .checks import (
+    SENS_ENDS,
+    SENS_STARTS,
+    effect_alternatives,
+    effect_verdict,
+    one_year_changes,
+    power_text,
+    unusable_years,
+    variant_name,
+)
 from .design import Design, design
 from .panels import CHAPTER, EVENTS, OUTCOMES, PRIMARY, TOP, Run, level_panel, level_panel_kpi
 from .threats import Threat
@@ -44,7 +53,7 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
     r = D.runs[(outcome, ek)]
     open_t = [t for t in D.threats[ek] if t.open] if outcome in ("N31001", "N31004") else []
     verdict, note = effect_verdict(r, direction, open_t)
-    alts = RB.alpha_alternatives(lambda a: effect_verdict(r, direction, open_t, alpha=a)[0])
+    alts = effect_alternatives(r, direction, open_t, D.data_dir)
     if outcome in ("N31001", "N31004"):
         note += " Threat probes: " + _threat_note(D.threats[ek])
     return check_statement(
@@ -61,8 +70,21 @@ def _effect_check(D: Design, cid: str, key: str, outcome: str, ek: str, directio
     )
 
 
+def immediate_decision(pl, yrs: list[int], alpha: float = RB.ALPHA) -> str:
+    """C156 under rule multiplicity: supported if a gap in one of ``yrs`` is negative with a one-sided p at
+    most α / len(yrs) (Holm); 'not supported' only if the more powerful year's MDE at that level is at most
+    the claimed effect (rule power), else not testable."""
+    level = alpha / len(yrs)
+    gaps = {y: float(pl.fit.gap.loc[y]) for y in yrs}
+    ps = {y: pl.p_year(y) for y in yrs}
+    if any(gaps[y] < 0 and ps[y] <= level for y in yrs):
+        return RB.SUPPORTED
+    mde = min(pl.mde(level, years=[y]) for y in yrs)
+    return RB.power_rule(RB.NOT_SUPPORTED, mde, RB.plausible_log_effect(-1))
+
+
 def _immediate_check(D: Design, ek: str):
-    """'Almost immediate': the gap in the event year or the year after (C156)."""
+    """'Almost immediate': the gap in the event year or the year after (C156), Holm-adjusted."""
     r = D.runs[(PRIMARY, ek)]
     e = r.event.year
     yrs = [y for y in (e, e + 1) if y in r.post]
@@ -70,18 +92,22 @@ def _immediate_check(D: Design, ek: str):
     ps = {y: r.placebo.p_year(y) for y in yrs}
     later = [y for y in r.post if y > e + 1]
     later_pct = float(np.expm1(r.fit.gap.loc[later].mean()) * 100) if later else float("nan")
-    def decide(alpha: float) -> str:  # an effect claim: the right sign alone is not evidence of an effect
-        return RB.SUPPORTED if any(gaps[y] < 0 and ps[y] <= alpha for y in yrs) else RB.NOT_SUPPORTED
-
-    verdict = decide(RB.ALPHA)
+    level = RB.ALPHA / len(yrs)
+    verdict = immediate_decision(r.placebo, yrs)
+    alts = RB.alpha_alternatives(lambda a: immediate_decision(r.placebo, yrs, a))
+    for v in r.variants:
+        if v.ok:
+            alts[variant_name(v, names(D.data_dir))] = immediate_decision(v.placebo, yrs)
     first = min(yrs, key=lambda y: ps[y])
     note = (
         f"{r.event.label}, N31001: gap vs synthetic control "
-        + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f})" for y in yrs)
+        + ", ".join(f"{y}: {gaps[y]:+.1f} % (one-sided placebo p = {ps[y]:.3f}; "
+                    f"{power_text(r.placebo, -1, [y], level)})" for y in yrs)
         + (f"; later years {later[0]}–{later[-1]} on average {later_pct:+.1f} %" if later else "")
-        + f". Rule: supported if the gap in the event year or the year after is negative with one-sided placebo "
-        f"p ≤ {RB.ALPHA:.2f}; not supported otherwise (a negative gap that is not unusual among placebo "
-        "municipalities is no evidence of an effect, as in the effect rule above)."
+        + f". Rule multiplicity (Holm over the two years): supported if the gap in the event year or the year after is negative with "
+        f"one-sided placebo p ≤ {RB.ALPHA:.2f}/{len(yrs)} = {level:.3f}; otherwise not supported, or not testable "
+        "when even the more powerful year's minimum detectable effect at that level exceeds the claimed effect "
+        f"({RB.PLAUSIBLE_EFFECT * 100:.0f} %; rule power)."
     )
     return check_statement(
         "C156",
@@ -92,8 +118,8 @@ def _immediate_check(D: Design, ek: str):
         year_data=first,
         unit="% vs synthetic control",
         label=f"{r.event.label}: effect in year {first - e} after the event",
-        rule="directional-test",
-        alternatives=RB.alpha_alternatives(decide),
+        rule="multiplicity",
+        alternatives=alts,
     )
 
 
@@ -190,19 +216,34 @@ def before_after(key: str, unit: str, start: int, data_dir: str | None) -> dict:
     return {"start": start, "end": end, "from": a, "to": b, "change %": (b / a - 1) * 100}
 
 
+def _descriptive_rule(c: float) -> str:
+    return "supported" if c <= -CLEAR else ("partly supported" if c < 0 else "contradicted")
+
+
+PRE_PEAK_START = 2018  # Skurup's last pre-reform year: the cost peaked in 2019's baseline year (threat mean reversion)
+
+
 def _descriptive_check(cid: str, key: str, measure: str, label: str, unit_txt: str, data_dir: str | None):
     d = before_after(measure, SKURUP, 2019, data_dir)
     c = d["change %"]
-    verdict = "supported" if c <= -CLEAR else ("partly supported" if c < 0 else "contradicted")
+    verdict = _descriptive_rule(c)
+    try:  # the same change from the pre-peak baseline, a stability alternative
+        d0 = before_after(measure, SKURUP, PRE_PEAK_START, data_dir)
+    except DataError:
+        d0 = None
+    alts = {f"pre-peak baseline (from {PRE_PEAK_START})": _descriptive_rule(d0["change %"])} if d0 else {}
+    pre_peak = (f" From the pre-peak baseline {PRE_PEAK_START}: {d0['from']:.1f} → {d0['to']:.1f} ({d0['change %']:+.1f} %, "
+                f"{_descriptive_rule(d0['change %'])})." if d0 else
+                f" No usable {PRE_PEAK_START} value for the pre-peak baseline.")
     note = (
         f"Descriptive, not causal: Skurup's {label} {d['start']}→{d['end']}: {d['from']:.1f} → {d['to']:.1f} "
-        f"{unit_txt} ({c:+.1f} %). Current prices for kr values; national changes are not netted out (the "
+        f"{unit_txt} ({c:+.1f} %).{pre_peak} Current prices for kr values; national changes are not netted out (the "
         f"synthetic-control checks do that). Rule: supported if it fell by at least {CLEAR:.0f} % (\"clearly\"), "
         "partly supported if it fell by less, contradicted if it did not fall."
     )
     return check_statement(
         cid, key, round(c, 1), verdict, note, year_data=f"{d['start']}–{d['end']}", unit="% change (descriptive)",
-        label=f"Skurup {d['start']}→{d['end']}, descriptive: {label}",
+        label=f"Skurup {d['start']}→{d['end']}, descriptive: {label}", alternatives=alts,
     )
 
 

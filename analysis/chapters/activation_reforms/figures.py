@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataError
+from ...rules import rulebook as RB
 from ...sources.codes import SKURUP, VAXJO
 from ...sources.kolada import load_kpis
 from ...sources.municipalities import names
-from .checks import change_table, unusable_years
+from .checks import change_table, effect_decision, unusable_years
 from .design import Design
 from .panels import EVENT, EVENTS, OUTCOMES, PRIMARY, TOP, level_panel_kpi
 from .threats import in_time_comparison
@@ -187,10 +188,14 @@ def placebo_summary(D: Design) -> pd.DataFrame:
                 "pre-RMSPE (log)": r.fit.rmspe_pre,
                 "mean post gap (%)": r.mean_pct,
                 "one-sided p": r.placebo.p_one_sided(direction=1 if k == "N00903" else -1),
+                "p floor": r.placebo.floor(),
+                "p, similar noise": r.placebo.p_similar_noise(direction=1 if k == "N00903" else -1)[0],
+                "MDE 80 % (log)": r.placebo.mde(RB.ALPHA, direction=1 if k == "N00903" else -1),
                 "RMSPE ratio rank": f"{r.placebo.rank_ratio}/{r.placebo.n_units}",
                 "ratio p": r.placebo.p_ratio,
+                "ratio p floor": r.placebo.ratio_floor,
                 "ES post mean (log)": r.es.post_mean if r.es else np.nan,
-                "ES pre-trend p": r.es.pre_trend_p if r.es else np.nan,
+                "ES breakdown M̄": r.es.breakdown(1 if k == "N00903" else -1) if r.es else np.nan,
             }
         )
     return pd.DataFrame(rows)
@@ -279,3 +284,65 @@ def context_adult_education(data_dir=None) -> pd.DataFrame:
     tidy = load_kpis("N04117", str(data_dir) if data_dir is not None else None)
     t = tidy[tidy["municipality"].isin([VAXJO, "0000"])].pivot(index="year", columns="municipality", values="value")
     return t.rename(columns={VAXJO: "Växjö", "0000": "Riket"}).reset_index()
+
+
+# ------------------------------------------------------------------ donor-pool sensitivity
+def donor_pool_table(D: Design, ek: str, outcome: str = PRIMARY) -> pd.DataFrame:
+    """One row per variant of one event's synthetic control: the main estimate, each donor with a
+    positive weight left out, the declared pools, the ridge-augmented estimator and the pre-peak
+    baseline, each with its own placebo p, floor, MDE and verdict under rule effect-event."""
+    r = D.runs[(outcome, ek)]
+    nm = names(D.data_dir)
+    open_t = [t for t in D.threats[ek] if t.open] if outcome in ("N31001", "N31004") else []
+
+    def row(variant, family, pl, donors, weight=np.nan, note=""):
+        return {"variant": variant, "family": family, "donors": donors, "weight left out": weight,
+                "mean post gap (%)": float(np.expm1(pl.fit.post_mean_gap) * 100), "one-sided p": pl.p_reduction,
+                "p floor": pl.floor(), "MDE 80 % (log)": pl.mde(RB.ALPHA),
+                "verdict": effect_decision(pl, r.es, -1, open_t), "note": note}
+
+    rows = [row("main estimate (all donors)", "main", r.placebo, r.placebo.n_units - 1)]
+    for v in r.variants:
+        if not v.ok:
+            rows.append({"variant": v.label, "family": v.family, "note": v.note})
+            continue
+        label = v.label
+        if v.family == "leave-one-out":
+            code = v.key.split(":", 1)[1]
+            label = f"without {nm.get(code, code)} ({code})"
+        rows.append(row(label, v.family, v.placebo, v.placebo.n_units - 1, v.dropped_weight, v.note))
+    if r.prepeak is not None:
+        rows.append(row(f"pre-peak baseline: post period from {r.event.year - 1}", "pre-peak baseline", r.prepeak,
+                        r.prepeak.n_units - 1))
+    return pd.DataFrame(rows)
+
+
+def fig_donor_pool(D: Design, ek: str, outcome: str = PRIMARY):
+    """The gap of one event under every donor-pool variant: leave-one-out (grey), declared pools and
+    the ridge-augmented estimator (dashed), the pre-peak baseline (dotted) and the main estimate."""
+    plt, pal = _plt()
+    r = D.runs[(outcome, ek)]
+    e = r.event
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    first = True
+    for v in r.variants:
+        if not v.ok:
+            continue
+        g = v.placebo.fit.gap
+        if v.family == "leave-one-out":
+            ax.plot(g.index, g.values, color="#aaaaaa", lw=0.9, label="leave one donor out" if first else None)
+            first = False
+        else:
+            ax.plot(g.index, g.values, ls="--", lw=1.2, label=v.label if len(v.label) < 45 else v.label[:42] + "…")
+    if r.prepeak is not None:
+        g = r.prepeak.fit.gap
+        ax.plot(g.index, g.values, ls=":", color="#333333", lw=1.4, label=f"pre-peak baseline ({e.year - 1})")
+    g = r.fit.gap
+    ax.plot(g.index, g.values, color=_colour(e.unit), lw=2.4, label="main estimate")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.axvline(e.year - 0.5, color="#555555", ls=":", lw=1)
+    ax.set_title(f"{e.label}: {outcome} gap under donor-pool variants", fontsize=9)
+    ax.set_xlabel("year")
+    ax.set_ylabel("gap: log(actual) − log(synthetic)")
+    ax.legend(fontsize=7, loc="lower left")
+    return fig

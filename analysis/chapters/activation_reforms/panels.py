@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ...errors import DataError
+from ...methods import donorpool as DP
 from ...methods.eventstudy import EventStudy, event_study
 from ...methods.placebo import PlaceboResult, in_space, in_time
 from ...sources.codes import SKURUP, SOLNA, VAXJO
@@ -73,6 +74,7 @@ OUTCOMES = {
     "N00903": Outcome("N00903", "Skattekraft (tax capacity)", "kr/inv", 1998, kr=True),
 }
 PRIMARY = "N31001"
+VARIANT_OUTCOMES = ("N31001", "N31004", "N31807", "HH", "N00903")  # the outcomes effect checks rest on
 
 
 # ------------------------------------------------------------------ panels
@@ -160,6 +162,8 @@ class Run:
     placebo: PlaceboResult
     es: EventStudy | None
     fake: pd.DataFrame | None
+    variants: list = field(default_factory=list)  # donor-pool variants and the second estimator (DP.Variant)
+    prepeak: PlaceboResult | None = None  # the same estimate with the post period from the last pre-event year on
 
     @property
     def fit(self):
@@ -208,9 +212,16 @@ class Run:
         return pd.concat([tab, pd.DataFrame([avg])], ignore_index=True)
 
 
-def run(key: str, event: Event, data_dir: str | None, with_es: bool = True) -> Run:
+def run(key: str, event: Event, data_dir: str | None, with_es: bool = True, with_variants: bool = True) -> Run:
     p = event_panel(key, event, data_dir)
     pl = in_space(p.logs, event.unit, event.year)
+    variants, prepeak = [], None
+    if with_variants and key in VARIANT_OUTCOMES:
+        pools = DP.declared_pools(event.unit, event.year, list(p.logs.columns), data_dir)
+        variants = DP.sensitivity(pl, p.logs, pools)
+        if key == PRIMARY and event.year - 1 in p.logs.index:
+            # the pre-peak baseline: the last pre-event year (a cost peak for Skurup 2019) counted as post
+            prepeak = in_space(p.logs, event.unit, event.year - 1)
     es = fake = None
     if with_es:
         pre = [y for y in p.logs.index if y < event.year]
@@ -226,4 +237,4 @@ def run(key: str, event: Event, data_dir: str | None, with_es: bool = True) -> R
             # the real gap over the same number of post years as each fake (a like-for-like comparison)
             post = pl.post_years
             fake["real gap, same no. of years"] = [float(pl.fit.gap.loc[post[:n]].mean()) for n in fake["n post years"]]
-    return Run(event, OUTCOMES[key], p, pl, es, fake)
+    return Run(event, OUTCOMES[key], p, pl, es, fake, variants, prepeak)

@@ -26,6 +26,7 @@ from .claims_comparison import (  # noqa: F401
     evaluate,
     ifo_caveat,
     outranking_units,
+    variant_decision,
 )
 from .claims_levels import (  # noqa: F401
     _closest_check,
@@ -79,6 +80,8 @@ from .figures import (  # noqa: F401
     PRINTED_ASSISTANCE,
     _unit_colour,
     balance_table,
+    donor_pool_table,
+    fig_donor_pool,
     fig_efficiency,
     fig_long_series,
     fig_measures,

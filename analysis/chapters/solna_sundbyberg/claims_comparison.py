@@ -9,11 +9,13 @@ from ...rules import rulebook as RB
 from ...rules.claims import ClaimResult, check_statement
 from ...rules.registry import claim_check
 from ...sources.kolada import RIKET
+from ...sources.municipalities import names
 from .design import (
     CHAPTER,
     K_NEIGHBOURS,
     PRE_END,
     PROXY_RULE,
+    SOLNA_FIT_FACTOR,
     Synthetic,
     _level_check,
     _name,
@@ -31,24 +33,54 @@ def _synth_summary(sy: Synthetic) -> str:
             f"post-{PRE_END} gap among the {sy.placebo.n_below} units fitted at least half as well")
 
 
-def _departure_rule(sy: Synthetic) -> tuple[str, str, dict]:
+def variant_decision(pl, alpha: float = RB.ALPHA) -> str:
+    """Rules directional-test (capped at partly supported) and power for one placebo run of the Solna
+    comparison (a donor-pool variant): units fitted at least half as well (pre-MSPE ≤ 4 × Solna's)."""
+    f = SOLNA_FIT_FACTOR
+    v = RB.directional_test(pl.fit.post_mean_gap < 0, pl.p_one_sided(factor=f), pl.p_one_sided(direction=1, factor=f),
+                            alpha, cap=RB.PARTLY, n_units=len(pl.good_fit(f)))
+    return RB.power_rule(v, pl.mde(alpha, factor=f), RB.plausible_log_effect(-1))
+
+
+def _variant_name(v, data_dir=None) -> str:
+    return v.alternative(names(data_dir))
+
+
+def _departure_rule(sy: Synthetic, data_dir=None) -> tuple[str, str, dict]:
     """Rule directional-test on Solna's mean post-period gap, capped at partly supported (a
-    comparison of one municipality cannot attribute a gap to a policy)."""
+    comparison of one municipality cannot attribute a gap to a policy), then rule power."""
     post_gap = float(sy.gap.loc[sy.gap.index > PRE_END].mean())
     n = sy.placebo.n_below
     p_claimed = sy.placebo.p_below
     p_opposite = 1 - p_claimed + 1 / n  # the treated unit counts on both sides
 
     def decide(alpha: float) -> str:
-        return RB.directional_test(post_gap < 0, p_claimed, p_opposite, alpha, cap=RB.PARTLY, n_units=n)
+        v = RB.directional_test(post_gap < 0, p_claimed, p_opposite, alpha, cap=RB.PARTLY, n_units=n)
+        return RB.power_rule(v, sy.inspace.mde(alpha, factor=SOLNA_FIT_FACTOR), RB.plausible_log_effect(-1))
 
     verdict = decide(RB.ALPHA)
+    alts = RB.alpha_alternatives(decide)
+    for v in sy.variants:
+        if v.ok:
+            alts[_variant_name(v, data_dir)] = variant_decision(v.placebo)
+    mde = sy.inspace.mde(RB.ALPHA, factor=SOLNA_FIT_FACTOR)
+    pool_txt = "; ".join(
+        f"{v.label}: gap {v.placebo.fit.post_mean_gap:+.2f}, p = {v.placebo.p_one_sided(factor=SOLNA_FIT_FACTOR):.2f} "
+        f"(floor {1 / len(v.placebo.good_fit(SOLNA_FIT_FACTOR)):.2f}) → {alts[_variant_name(v, data_dir)]}"
+        for v in sy.variants if v.ok and v.family != "leave-one-out")
+    loo = [v.placebo for v in sy.variants if v.ok and v.family == "leave-one-out"]
+    loo_txt = (f"leaving out each of the {len(loo)} donors with positive weight moves the gap between "
+               f"{min(q.fit.post_mean_gap for q in loo):+.2f} and {max(q.fit.post_mean_gap for q in loo):+.2f}; "
+               if loo else "")
     rule = (f"Rule directional-test (α = {RB.ALPHA:g}, one-sided, capped at partly supported): Solna's mean "
             f"post-{PRE_END} gap {post_gap:+.2f} log points; one-sided placebo p = {p_claimed:.2f} among the {n} units "
             f"fitted at least half as well (smallest attainable p {1 / n:.2f}); the post/pre RMSPE ratio p = "
-            f"{sy.placebo.p_value:.2f} is reported as context. Never more than partly supported: the design cannot "
-            "attribute the gap to policy.")
-    return verdict, rule, RB.alpha_alternatives(decide)
+            f"{sy.placebo.p_value:.2f} is reported as context (its floor {sy.inspace.ratio_floor:.2f}). Never more "
+            f"than partly supported: the design cannot attribute the gap to policy. Rule power: MDE at "
+            f"{RB.POWER * 100:.0f} % power {mde:.2f} log points (the claimed effect "
+            f"{RB.plausible_log_effect(-1):.3f}; 'inf': too few comparison units). Donor-pool sensitivity: {loo_txt}"
+            f"{pool_txt}.")
+    return verdict, rule, alts
 
 
 def donors_dropped(kpi: str, data_dir=None) -> list[str]:
@@ -74,7 +106,7 @@ def outranking_units(sy: Synthetic, data_dir=None) -> list[str]:
 @claim_check(CHAPTER, "C065")
 def c065(data_dir) -> ClaimResult:
     sy = synthetic("N31004", data_dir)
-    verdict, rule, alts = _departure_rule(sy)
+    verdict, rule, alts = _departure_rule(sy, data_dir)
     last = sy.last()
     above = outranking_units(sy, data_dir)
     check = check_statement("C065", "b_solna_reduction", round(sy.gap_pct(last), 1), verdict,
@@ -100,7 +132,7 @@ def c065(data_dir) -> ClaimResult:
 def c066(data_dir) -> ClaimResult:
     d = design(data_dir)
     sy = synthetic("N31807", data_dir)
-    verdict, rule, alts = _departure_rule(sy)
+    verdict, rule, alts = _departure_rule(sy, data_dir)
     last = sy.last()
     c1 = check_statement("C066", "b_solna_self_support", round(sy.gap_pct(last), 1), verdict,
                          f"{rule} Solna part, 'more self-supporting': share of inhabitants receiving assistance (N31807) "

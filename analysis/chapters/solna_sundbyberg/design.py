@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -11,8 +11,10 @@ import pandas as pd
 
 from ...config import data_dir as resolve_data_dir
 from ...errors import DataError
+from ...methods import donorpool as DP
 from ...methods import matching as M
 from ...methods import solna as S
+from ...methods.placebo import PlaceboResult, in_space
 from ...rules import claims
 from ...rules import rulebook as RB
 from ...rules.claims import Tolerance, check_value
@@ -61,6 +63,8 @@ class Synthetic:
     sundbyberg: pd.Series
     departure: int | None
     sundbyberg_rmspe_pre: float  # log points: how closely Sundbyberg itself tracked Solna before the event
+    inspace: PlaceboResult | None = None  # the same comparison through the shared placebo run (MDE, floors)
+    variants: list = field(default_factory=list)  # donor-pool variants (DP.Variant) and the second estimator
 
     def last(self) -> int:
         return int(self.panel.index.max())
@@ -96,8 +100,29 @@ def _synthetic(kpi: str, years, donors: list[str], X: pd.DataFrame, data_dir) ->
     sund_pre = (logs[S.SOLNA] - np.log(sund)).loc[pre].dropna()
     if sund_pre.empty:
         raise DataError(f"No pre-period values of {kpi} for Sundbyberg")
+    inspace = in_space(logs, S.SOLNA, PRE_END + 1, pre_years=pre)
+    variants = donor_variants(kpi, years, inspace, logs, data_dir)
     return Synthetic(kpi, panel, weights, np.exp(synth_log).rename("synthetic"), gap, rmspe_pre, placebo, cov_w,
-                     cov_synth, sund, departure, M.rmspe(sund_pre))
+                     cov_synth, sund, departure, M.rmspe(sund_pre), inspace, variants)
+
+
+SOLNA_FIT_FACTOR = 4.0  # placebo units with pre-MSPE ≤ 4 × Solna's (pre-RMSPE ≤ 2 ×): 'fitted at least half as well'
+
+
+def donor_variants(kpi: str, years, inspace: PlaceboResult, logs: pd.DataFrame, data_dir) -> list:
+    """Leave-one-out on the neighbour pool, the ridge-augmented estimator, and the declared pools drawn from
+    every municipality with a complete series (Sundbyberg, the comparison unit, is never a donor)."""
+    out = [v for v in DP.sensitivity(inspace, logs) if v.family != "declared pool"]
+    codes = [c for c in names(data_dir) if c not in ("0000", S.SUNDBYBERG)]
+    codes = [S.SOLNA] + [c for c in codes if c != S.SOLNA]
+    full = M.outcome_panel(kpi, codes, years, data_dir)
+    full = np.log(full[[c for c in full.columns if (full[c] > 0).all()]])
+    pre = inspace.pre_years
+    pools = DP.declared_pools(S.SOLNA, PRE_END + 1, list(full.columns), data_dir)
+    pools = {"pool:all": ("all municipalities with a complete series", list(full.columns[1:])), **pools}
+    base = in_space(full, S.SOLNA, PRE_END + 1, pre_years=pre)
+    out += [v for v in DP.sensitivity(base, full, pools) if v.family == "declared pool"]
+    return out
 
 
 @lru_cache(maxsize=2)

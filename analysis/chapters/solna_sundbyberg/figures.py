@@ -269,3 +269,62 @@ def fig_efficiency(data_dir=None):
     ax.set_xlabel("position among the municipalities ranked (0 = best, 100 = worst)")
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return fig
+
+
+# ------------------------------------------------------------------ donor-pool sensitivity
+def donor_pool_table(kpi: str, data_dir=None) -> pd.DataFrame:
+    """One row per variant of the synthetic Solna for ``kpi``: the main comparison (20 nearest neighbours), each
+    donor with a positive weight left out, the ridge-augmented estimator and the declared pools, each with its
+    own placebo p (units fitted at least half as well), floor, MDE and verdict."""
+    from ...rules import rulebook as RB
+    from .claims_comparison import variant_decision
+    from .design import SOLNA_FIT_FACTOR
+
+    sy = synthetic(kpi, data_dir)
+    f = SOLNA_FIT_FACTOR
+
+    def row(label, family, pl, weight=np.nan):
+        return {"variant": label, "family": family, "donors": pl.n_units - 1, "weight left out": weight,
+                "mean post gap (log)": pl.fit.post_mean_gap, "one-sided p": pl.p_one_sided(factor=f),
+                "p floor": 1 / len(pl.good_fit(f)), "MDE 80 % (log)": pl.mde(RB.ALPHA, factor=f),
+                "verdict": variant_decision(pl)}
+
+    rows = [row("main: nearest neighbours", "main", sy.inspace)]
+    for v in sy.variants:
+        if not v.ok:
+            rows.append({"variant": v.label, "family": v.family})
+            continue
+        label = v.label
+        if v.family == "leave-one-out":
+            code = v.key.split(":", 1)[1]
+            label = f"without {_name(code, data_dir)} ({code})"
+        rows.append(row(label, v.family, v.placebo, v.dropped_weight))
+    return pd.DataFrame(rows)
+
+
+def fig_donor_pool(data_dir=None):
+    """Solna's gap to its synthetic comparison under every donor-pool variant, one panel per outcome."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(SYNTH_OUTCOMES), figsize=(12, 3.8), sharey=True)
+    for ax, kpi in zip(np.atleast_1d(axes), SYNTH_OUTCOMES):
+        sy = synthetic(kpi, data_dir)
+        first = True
+        for v in sy.variants:
+            if not v.ok:
+                continue
+            g = v.placebo.fit.gap
+            if v.family == "leave-one-out":
+                ax.plot(g.index, g.values, color="#aaaaaa", lw=0.9, label="leave one donor out" if first else None)
+                first = False
+            else:
+                ax.plot(g.index, g.values, ls="--", lw=1.1, label=v.label if len(v.label) < 40 else v.label[:37] + "…")
+        g = sy.inspace.fit.gap
+        ax.plot(g.index, g.values, color="#1f77b4", lw=2.4, label="main: nearest neighbours")
+        ax.axhline(0, color="black", lw=0.6)
+        ax.axvline(PRE_END + 0.5, color="#555555", ls=":", lw=1)
+        ax.set_title(f"{kpi}: Solna vs synthetic, donor-pool variants", fontsize=9)
+        ax.set_xlabel("year")
+    np.atleast_1d(axes)[0].set_ylabel("gap: log(Solna) − log(synthetic)")
+    np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower left")
+    return fig
