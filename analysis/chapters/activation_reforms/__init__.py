@@ -81,6 +81,7 @@ from .figures import (  # noqa: F401
     donor_pool_table,
     exclusions_table,
     fig_donor_pool,
+    fig_donor_pools,
     fig_event_study,
     fig_placebo_distribution,
     fig_placebo_gaps,

@@ -59,9 +59,9 @@ def fig_series(data_dir=None):
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     axes[0].set_ylabel("kr per inhabitant (current prices)")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     if axes[2].get_legend_handles_labels()[0]:
-        axes[2].legend(fontsize=7)
+        axes[2].legend(fontsize=9)
     return fig
 
 
@@ -78,8 +78,8 @@ def fig_synthetic(D: Design, outcome: str = PRIMARY):
         ax.axvline(e.year - 0.5, color="#555555", ls=":", lw=1)
         ax.set_title(e.label, fontsize=9)
         ax.set_xlabel("year")
-        ax.legend(fontsize=8)
-    axes[0].set_ylabel(f"{outcome}, {OUTCOMES[outcome].unit}")
+        ax.legend(fontsize=9)
+    axes[0].set_ylabel(f"{AXIS_NAMES.get(outcome, outcome)}\n({UNIT_WORDS.get(OUTCOMES[outcome].unit, OUTCOMES[outcome].unit)})")
     return fig
 
 
@@ -98,7 +98,7 @@ def fig_placebo_gaps(D: Design, outcome: str = PRIMARY):
         ax.set_title(f"{e.label}\n{len(good)} placebo municipalities (grey)", fontsize=9)
         ax.set_xlabel("year")
     axes[0].set_ylabel("gap: log(actual) − log(synthetic)")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     return fig
 
 
@@ -117,7 +117,7 @@ def fig_placebo_distribution(D: Design, outcome: str = PRIMARY):
         ax.axvline(m.loc[e.unit], color=_colour(e.unit), lw=2.5, label=f"{names(D.data_dir)[e.unit]} (p = {pl.p_reduction:.2f})")
         ax.set_title(e.label, fontsize=9)
         ax.set_xlabel("mean post-event gap (log points)")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     axes[0].set_ylabel("placebo municipalities")
     return fig
 
@@ -140,7 +140,7 @@ def fig_event_study(D: Design, outcome: str = PRIMARY):
         ax.set_xticks(k)
         ax.tick_params(axis="x", labelsize=7)
     axes[0].set_ylabel("log points vs donor mean (reference = 0)")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     return fig
 
 
@@ -160,7 +160,7 @@ def fig_ranking(D: Design, data_dir=None):
         ax.axvline(len(s) * TOP, color="#555555", ls=":", lw=1)
         ax.set_xlabel("rank (1 = largest fall); dotted: top 10 %")
         ax.set_ylabel(lab)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     return fig
 
 
@@ -175,25 +175,44 @@ def weights_table(D: Design, outcome: str = PRIMARY, top: int = 8) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def _p_with_floor(p: float, floor: float) -> str:
+    """'0.140 (floor 0.005)': a permutation p printed with the smallest p the test can give."""
+    return f"{p:.3f} (floor {floor:.3f})"
+
+
+# Axis labels in words (the KPI code is in the caption and the definitions block)
+AXIS_NAMES = {
+    "N31001": "cost of economic assistance",
+    "N31004": "assistance paid out",
+    "N31807": "inhabitants receiving assistance",
+    "N31816": "adults with long-term assistance",
+    "HH": "households receiving assistance",
+    "N00903": "tax capacity",
+}
+UNIT_WORDS = {"kr/inv": "kr per inhabitant", "% of pop.": "% of the population", "per 1,000 inh.": "per 1,000 inhabitants"}
+
+
 def placebo_summary(D: Design) -> pd.DataFrame:
+    """One row per synthetic control; p-values carry their floors in the same cell (a table
+    that fits the printed page and a phone)."""
     rows = []
     for (k, ek), r in D.runs.items():
+        dropped = ", ".join(map(str, r.panel.dropped_years))
         rows.append(
             {
                 "event": EVENT[ek].label,
                 "outcome": f"{k}: {OUTCOMES[k].label}",
-                "years": f"{r.panel.logs.index.min()}–{r.panel.logs.index.max()}",
-                "dropped years (treated)": ", ".join(map(str, r.panel.dropped_years)) or "–",
+                "years": f"{r.panel.logs.index.min()}–{r.panel.logs.index.max()}"
+                + (f" (treated unit without {dropped})" if dropped else ""),
                 "donors": r.placebo.n_units - 1,
                 "pre-RMSPE (log)": r.fit.rmspe_pre,
                 "mean post gap (%)": r.mean_pct,
-                "one-sided p": r.placebo.p_one_sided(direction=1 if k == "N00903" else -1),
-                "p floor": r.placebo.floor(),
+                "one-sided p": _p_with_floor(r.placebo.p_one_sided(direction=1 if k == "N00903" else -1),
+                                             r.placebo.floor()),
                 "p, similar noise": r.placebo.p_similar_noise(direction=1 if k == "N00903" else -1)[0],
                 "MDE 80 % (log)": r.placebo.mde(RB.ALPHA, direction=1 if k == "N00903" else -1),
                 "RMSPE ratio rank": f"{r.placebo.rank_ratio}/{r.placebo.n_units}",
-                "ratio p": r.placebo.p_ratio,
-                "ratio p floor": r.placebo.ratio_floor,
+                "ratio p": _p_with_floor(r.placebo.p_ratio, r.placebo.ratio_floor),
                 "ES post mean (log)": r.es.post_mean if r.es else np.nan,
                 "ES breakdown M̄": r.es.breakdown(1 if k == "N00903" else -1) if r.es else np.nan,
             }
@@ -320,10 +339,36 @@ def donor_pool_table(D: Design, ek: str, outcome: str = PRIMARY) -> pd.DataFrame
 def fig_donor_pool(D: Design, ek: str, outcome: str = PRIMARY):
     """The gap of one event under every donor-pool variant: leave-one-out (grey), declared pools and
     the ridge-augmented estimator (dashed), the pre-peak baseline (dotted) and the main estimate."""
-    plt, pal = _plt()
+    plt, _ = _plt()
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    _draw_donor_pool(ax, D, ek, outcome)
+    ax.legend(fontsize=9, loc="lower left")
+    return fig
+
+
+def fig_donor_pools(D: Design, outcome: str = PRIMARY):
+    """All three events side by side (one shared legend below): the page stays short."""
+    plt, _ = _plt()
+    fig, axes = plt.subplots(1, len(EVENTS), figsize=(12, 4.2), sharey=True)
+    for ax, e in zip(axes, EVENTS):
+        _draw_donor_pool(ax, D, e.key, outcome)
+    handles, labels = {}, []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in handles and lab != "main estimate":
+                handles[lab] = h
+                labels.append(lab)
+    fig.legend([handles[lab] for lab in labels], labels, loc="lower center", ncol=3, fontsize=9, frameon=False,
+               bbox_to_anchor=(0.5, -0.02))
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    return fig
+
+
+def _draw_donor_pool(ax, D: Design, ek: str, outcome: str) -> None:
     r = D.runs[(outcome, ek)]
     e = r.event
-    fig, ax = plt.subplots(figsize=(8, 3.8))
     first = True
     for v in r.variants:
         if not v.ok:
@@ -341,8 +386,6 @@ def fig_donor_pool(D: Design, ek: str, outcome: str = PRIMARY):
     ax.plot(g.index, g.values, color=_colour(e.unit), lw=2.4, label="main estimate")
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(e.year - 0.5, color="#555555", ls=":", lw=1)
-    ax.set_title(f"{e.label}: {outcome} gap under donor-pool variants", fontsize=9)
+    ax.set_title(f"{e.label}", fontsize=10)
     ax.set_xlabel("year")
     ax.set_ylabel("gap: log(actual) − log(synthetic)")
-    ax.legend(fontsize=7, loc="lower left")
-    return fig

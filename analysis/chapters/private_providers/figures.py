@@ -27,7 +27,7 @@ def fig_coverage(d: Design):
     ax.plot(pur.index, pur, color="black", ls="--", label=f"purchase share ({d.share})")
     ax.set_ylim(0, 300)
     ax.set_ylabel("municipalities with a value")
-    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    ax.legend(fontsize=9, ncol=2, loc="lower left")
     return fig
 
 
@@ -53,12 +53,12 @@ def fig_dea_vs_rka(d: Design):
         top = sub.loc[sub.index.intersection(d.top_five)]
         ax.scatter(top[rka], top[dea], s=30, color="#d1495b", label="named top five")
         for _, r in top.iterrows():
-            ax.annotate(r["name"], (r[rka], r[dea]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            ax.annotate(r["name"], (r[rka], r[dea]), fontsize=9, xytext=(3, 3), textcoords="offset points")
         rho = eg.spearman(sub[dea], sub[rka])["rho"]
         ax.set_title(f"{E.MEASURES[dea].split(' (')[0]} (rho = {rho:.2f})", fontsize=10)
-        ax.set_xlabel(f"{rka}: RKA efficiency index (0–100)")
-        ax.set_ylabel("own DEA score θ (VRS)")
-        ax.legend(fontsize=7)
+        ax.set_xlabel("RKA's efficiency index (0–100)")
+        ax.set_ylabel("own DEA score (cost only; 1 = cheapest\nfor the result)")
+        ax.legend(fontsize=9)
     return fig
 
 
@@ -82,13 +82,13 @@ def fig_extremes(d: Design, year: int | None = None):
             y += 1
         y += 0.8
     ax.barh(ypos, tab["share (%)"], color=colours)
-    ax.set_yticks(ypos, labels, fontsize=7)
+    ax.set_yticks(ypos, labels, fontsize=9)
     ax.invert_yaxis()
     ax.axvline(10, color="black", ls=":", lw=1)
     ax.axvline(shares[col].median(), color="grey", ls="--", lw=1)
     ax.set_xlabel(f"purchase share {col}, {share_year(d, year)} (%)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[i % len(palette)]) for i in range(len(groups))]
-    ax.legend(handles, groups, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    ax.legend(handles, groups, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     axd.hist(shares[col].dropna(), bins=30, orientation="horizontal", color="#8d99ae")
     axd.axhline(10, color="black", ls=":", lw=1)
     axd.axhline(shares[col].median(), color="grey", ls="--", lw=1)
@@ -129,7 +129,7 @@ def fig_binscatter(d: Design, measures=("rka", "nka")):
         ax.set_title(E.MEASURES[m], fontsize=9)
         ax.set_xlabel(f"purchase share {d.share} (%), mean 2019–2022")
         ax.set_ylabel("efficiency (SD, higher = more efficient)")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=9)
     return fig
 
 
@@ -147,10 +147,10 @@ def fig_coefficients(grid: pd.DataFrame):
                     color=colours[i], capsize=1.5, label=spec, lw=1)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(np.arange(len(measures)) + 0.4 - step / 2,
-                  [E.MEASURES[m] for m in measures], fontsize=7)
+                  [E.MEASURES[m] for m in measures], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel(SCALE)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.35, -0.06), ncol=3, frameon=False)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.35, -0.06), ncol=3, frameon=False)
     return fig
 
 
@@ -168,10 +168,10 @@ def fig_sectors(tab: pd.DataFrame):
         ax.errorbar(g["coef"], y, xerr=[g["coef"] - g["CI low"], g["CI high"] - g["coef"]], fmt="o", ms=4,
                     color=colours[i], capsize=1.5, label=spec)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(np.arange(len(rows)) + step, rows, fontsize=8)
+    ax.set_yticks(np.arange(len(rows)) + step, rows, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("SD of the sector's efficiency per 10 pp of the sector's purchase share")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return fig
 
 
@@ -191,5 +191,5 @@ def fig_confounding(d: Design):
         ax.scatter(top[col], top[d.share], s=40, facecolors="none", edgecolors="black", label="named top five")
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel(f"purchase share {d.share} (%), mean 2019–2022")
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=9)
     return fig

@@ -145,7 +145,7 @@ def fig_nka(data_dir=None):
                     lw=2.2 if unit in ("Solna", "Sundbyberg") else 1.4)
         ax.axhline(0, color="#999999", lw=0.8)
         ax.axvline(S.NKA_BREAK_YEAR - 0.5, color="#555555", ls="--", lw=1)
-        ax.text(S.NKA_BREAK_YEAR - 0.4, ax.get_ylim()[1], "2019 method", va="top", fontsize=8, color="#555555")
+        ax.text(S.NKA_BREAK_YEAR - 0.4, ax.get_ylim()[1], "2019 method", va="top", fontsize=9, color="#555555")
         label, unit = S.LONG_SERIES[kpi]
         ax.set_title(f"{kpi}: {label}", fontsize=10)
         ax.set_ylabel(unit)
@@ -171,11 +171,11 @@ def fig_measures(data_dir=None):
             pub = claims.published(cid, key)
             ax.plot(pub.year, float(pub.value), "x", color="black", ms=9, mew=2)
             ax.annotate(f"{pub.value} ({cid})", (pub.year, float(pub.value)), textcoords="offset points",
-                        xytext=(5, 6), fontsize=8)
+                        xytext=(5, 6), fontsize=9)
         ax.set_title(name)
         ax.set_ylabel("SEK per inhabitant, current prices")
         ax.set_xlim(1994, 2025)
-    axes[0].legend(fontsize=8, loc="upper right")
+    axes[0].legend(fontsize=9, loc="upper right")
     return fig
 
 
@@ -189,13 +189,13 @@ def fig_structure(data_dir=None):
     ax.hlines(y, tab["pct a"], tab["pct b"], color="#bbbbbb", lw=2)
     ax.plot(tab["pct a"], y, "o", color=_unit_colour("Solna"), label="Solna", ms=8)
     ax.plot(tab["pct b"], y, "s", color=_unit_colour("Sundbyberg"), label="Sundbyberg", ms=7)
-    ax.set_yticks(y, [f"{r.indicator} ({r.year})" for r in tab.itertuples()], fontsize=8.5)
+    ax.set_yticks(y, [f"{r.indicator} ({r.year})" for r in tab.itertuples()], fontsize=9.5)
     for yi, d in zip(y, tab["std diff"]):
-        ax.text(103, yi, f"{d:+.2f}", va="center", fontsize=8, color="#d1495b" if abs(d) > 0.5 else "#333333")
-    ax.text(103, len(tab) - 0.3, "std diff", fontsize=8, fontweight="bold")
+        ax.text(103, yi, f"{d:+.2f}", va="center", fontsize=9, color="#d1495b" if abs(d) > 0.5 else "#333333")
+    ax.text(103, len(tab) - 0.3, "std diff", fontsize=9, fontweight="bold")
     ax.set_xlim(-2, 112)
     ax.set_xlabel("national percentile (0 = lowest of 290, 100 = highest)")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=9)
     return fig
 
 
@@ -216,7 +216,7 @@ def fig_synthetic(data_dir=None):
         ax.set_yscale("log")
         ax.set_title(f"{kpi}: {S.LONG_SERIES[kpi][0]}", fontsize=10)
         ax.set_ylabel(f"{S.LONG_SERIES[kpi][1]} (log scale)")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     return fig
 
 
@@ -263,11 +263,11 @@ def fig_efficiency(data_dir=None):
         ax.plot(part["position"], y, marker, color=_unit_colour(name), ms=8, label=name, ls="none")
         for yi, (rk, of) in zip(y, zip(part["rank"], part["of"])):
             ax.annotate(f"{rk}/{of}", (100 * (rk - 1) / (of - 1), yi), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=7.5)
-    ax.set_yticks(y, measures, fontsize=8.5)
+                        ha="center", fontsize=9.5)
+    ax.set_yticks(y, measures, fontsize=9.5)
     ax.set_xlim(-3, 103)
     ax.set_xlabel("position among the municipalities ranked (0 = best, 100 = worst)")
-    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    ax.legend(fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return fig
 
 
@@ -326,5 +326,5 @@ def fig_donor_pool(data_dir=None):
         ax.set_title(f"{kpi}: Solna vs synthetic, donor-pool variants", fontsize=9)
         ax.set_xlabel("year")
     np.atleast_1d(axes)[0].set_ylabel("gap: log(Solna) − log(synthetic)")
-    np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower left")
+    np.atleast_1d(axes)[0].legend(fontsize=9, loc="lower left")
     return fig

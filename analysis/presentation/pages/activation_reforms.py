@@ -127,6 +127,14 @@ def donor_pool_caption(e) -> str:
             "verdict: rule effect-event applied to that variant.")
 
 
+def donor_pools_figure_caption() -> str:
+    """Caption of the three events' donor-pool figure."""
+    return ("The gap between actual and synthetic cost of economic assistance (N31001, log points) of each reform "
+            "under every donor-pool variant: each donor with positive weight left out (grey), the declared pools and "
+            "the ridge-augmented estimator (dashed), the pre-peak baseline (dotted) and the main estimate (colour). "
+            "The vertical line marks the reform.")
+
+
 def donor_pool_figure_caption(e) -> str:
     """Caption of one event's donor-pool figure."""
     return (f"{e.label}: gap between actual and synthetic cost (N31001, log points) under every donor-pool "

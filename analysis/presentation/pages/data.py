@@ -55,3 +55,17 @@ def known_gaps(last: int) -> None:
         "- **Net cost deviations change method in 2019** (new cost-equalisation model): compare "
         "levels across 2018/2019 with care."
     ))
+
+
+ASSISTANCE_PANEL_TITLES = {
+    "N31001": "Cost in the municipal accounts (N31001)",
+    "N31004": "Paid out, Socialstyrelsen (N31004)",
+}
+
+
+def name_assistance_panels(grid) -> None:
+    """Panel titles of the assistance figure in words rather than bare KPI codes."""
+    for ax in grid.axes.flat:
+        ax.set_title(ASSISTANCE_PANEL_TITLES.get(ax.get_title(), ax.get_title()), fontsize=10)
+    if grid.legend is not None:
+        grid.legend.set_title("")
