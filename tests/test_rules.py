@@ -195,3 +195,12 @@ def test_wording_on_a_change_between_two_printed_numbers():
     document's own numbers, which alone cannot show they are true."""
     (chk,) = C.wording_checks("C097")
     assert chk.verdict == "not testable" and chk.label.endswith("88.6 → 86.9 % (-1.9%)")
+
+
+def test_one_placebo_fit_filter_across_the_book():
+    """The rulebook's RMSPE factor is the one the estimators use (they compare MSPEs: its square)."""
+    from analysis.chapters.solna_sundbyberg.design import SOLNA_FIT_FACTOR
+    from analysis.methods import placebo
+    from analysis.rules import rulebook
+
+    assert placebo.FIT_FACTOR == rulebook.FIT_FACTOR**2 == SOLNA_FIT_FACTOR

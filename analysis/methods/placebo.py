@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import DataError
 from .synth import PLACEBO_RIDGE, SynthResult, synth_weights, synthetic_control
 
-FIT_FACTOR = 5.0  # placebo units with pre-MSPE above 5 × the treated unit's are left out of one-sided tests
+FIT_FACTOR = 4.0  # pre-MSPE at most 4 × the treated unit's = pre-RMSPE at most 2 × (the rulebook's FIT_FACTOR, squared)
 POWER = 0.80  # the power at which the minimum detectable effect is stated
 NOISE_BAND = 2.0  # 'similar noise': pre-period SD of year-on-year changes within ½× … 2× the treated unit's
 EXACT_FIT = 1e-3  # pre-RMSPE (log points) below which a placebo unit counts as fitted exactly

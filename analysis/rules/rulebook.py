@@ -484,7 +484,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          "printed beside every permutation p) exceeds α cannot decide: not testable. The post/pre RMSPE ratio p "
          "is context only; its floor is raised by every placebo unit fitted (almost) exactly, whose ratio divides "
          "by ~0.",
-         {"α (one-sided)": ALPHA, "placebo units kept": f"pre-period RMSPE at most {FIT_FACTOR:g}× the treated unit's",
+         {"α (one-sided)": ALPHA, "placebo units kept": f"pre-period RMSPE at most {FIT_FACTOR:g}× the treated unit's (the cut-off never "
+          "below the placebo units' median, so that an almost exact fit of the treated unit leaves a comparison)",
           "stability alternatives": ", ".join(f"{k}" for k in ALPHA_ALTERNATIVES)}, _ex_directional),
     Rule("effect-event", "an effect claim about one reform event (activation chapter)",
          "The directional test on the synthetic-control gap decides supported / not supported / contradicted, and "
