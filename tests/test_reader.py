@@ -138,3 +138,11 @@ def test_verdict_colours_stay_apart_for_colour_blind_readers():
     for i, a in enumerate(verdicts):
         for b in verdicts[i + 1:]:
             assert np.linalg.norm(sims[a] - sims[b]) > 0.08, (a, b)
+
+
+def test_a_not_testable_from_rule_power_is_not_called_untestable_with_public_data():
+    """Rule power: the data exist but the test is too weak; the bottom line must say so."""
+    weak = {"verdict": "not testable", "checks": [{"note": "placebo p = 0.14; MDE at 80 % power 0.51 log points"}]}
+    missing = {"verdict": "not testable", "checks": [{"note": "not in the snapshot"}]}
+    assert summary.underpowered(weak) and not summary.underpowered(missing)
+    assert not summary.underpowered(dict(weak, verdict="not supported"))

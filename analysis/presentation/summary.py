@@ -52,6 +52,19 @@ VERDICT_WORDS = {
     "not testable": {"en": "cannot be tested with public data", "sv": "kan inte prövas med offentliga data"},
     "not yet evaluated": {"en": "is not yet evaluated", "sv": "är inte prövat än"},
 }
+# A 'not testable' from rule power: the data exist, but the test could not have seen an effect of
+# the claimed size (so "cannot be tested with public data" would mislead).
+UNDERPOWERED_WORDS = {
+    "en": "cannot be settled by the data: the comparison is too weak to detect an effect of the size claimed",
+    "sv": "kan inte avgöras med data: jämförelsen är för svag för att upptäcka en effekt av den storlek som påstås",
+}
+UNDERPOWERED = re.compile(r"(?i)\brule power\b|\bMDE at\b")
+
+
+def underpowered(entry: dict) -> bool:
+    """True for a 'not testable' that rule power made (a test too weak to see the claimed effect)."""
+    return entry.get("verdict") == "not testable" and any(
+        UNDERPOWERED.search(c.get("note") or "") for c in entry.get("checks") or [])
 VERDICT_NAMES_SV = {
     "supported": "stöds", "partly supported": "stöds delvis", "not supported": "stöds inte",
     "contradicted": "motsägs", "not testable": "kan inte prövas", "not yet evaluated": "inte prövat än",
@@ -240,10 +253,12 @@ def bottom_line(results: list[dict], theme: str, lang: str = "en") -> tuple[str,
         entries.append(e)
         ev = (_partly(e, lang) if e["verdict"] == "partly supported" else "") or evidence(_telling_check(e), lang)
         claim_text = PLAIN[cid][lang]
+        words = UNDERPOWERED_WORDS[lang] if underpowered(e) else VERDICT_WORDS[e["verdict"]][lang]
+        sep = "; " if underpowered(e) else ": "
         if lang == "en":
-            s = f"That {claim_text} {VERDICT_WORDS[e['verdict']][lang]}" + (f": {ev}." if ev else ".")
+            s = f"That {claim_text} {words}" + (f"{sep}{ev}." if ev else ".")
         else:
-            s = f"Att {claim_text} {VERDICT_WORDS[e['verdict']][lang]}" + (f": {ev}." if ev else ".")
+            s = f"Att {claim_text} {words}" + (f"{sep}{ev}." if ev else ".")
         sentences.append(s)
     return " ".join(sentences), entries
 

@@ -75,7 +75,9 @@ def power_text(pl: PlaceboResult, direction: int = -1, years=None, alpha: float 
     """MDE and floors, for every printed effect verdict."""
     mde = pl.mde(alpha, years=years, direction=direction)
     pn, nn = pl.p_similar_noise(years, direction)
-    return (f"MDE at {RB.POWER * 100:.0f} % power {mde:.3f} log points ({np.expm1(-mde if direction < 0 else mde) * 100:+.0f} %; "
+    size = (f"{mde:.3f} log points ({np.expm1(-mde if direction < 0 else mde) * 100:+.0f} %; " if np.isfinite(mde)
+            else "none (too few comparison units to reach the significance level; ")
+    return (f"MDE at {RB.POWER * 100:.0f} % power {size}"
             f"the claimed effect is {RB.plausible_log_effect(direction):.3f}); p floor 1/{len(pl.good_fit())} = "
             f"{pl.floor():.3f}; among the {nn} units with similar pre-period noise p = {pn:.3f}")
 
