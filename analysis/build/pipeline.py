@@ -550,7 +550,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--force", action="store_true", help="re-execute every chapter")
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("BOOK_JOBS", os.cpu_count() or 2)))
-    ap.add_argument("--data-dir", default=None, help="snapshot folder (default ../shared/data or $MUNI_DATA_DIR)")
+    ap.add_argument("--data-dir", default=None, help="data folder (default: the snapshot in data/, or $MUNI_DATA_DIR; the raw archive ../shared/data also works)")
     ap.add_argument("--no-html", action="store_true", help="execute chapters only")
     ap.add_argument("--only", nargs="+", default=None, help="execute only these chapters (implies --no-html)")
     args = ap.parse_args(argv)

@@ -347,26 +347,46 @@ def fig_donor_pool(D: Design, ek: str, outcome: str = PRIMARY):
 
 
 def fig_donor_pools(D: Design, outcome: str = PRIMARY):
-    """All three events side by side (one shared legend below): the page stays short."""
+    """All three events in one figure (2 × 2: three panels and the shared legend in the fourth),
+    so that the page stays short; the legend names each kind of variant once."""
     plt, _ = _plt()
-    fig, axes = plt.subplots(1, len(EVENTS), figsize=(12, 4.2), sharey=True)
+    fig, grid = plt.subplots(2, 2, figsize=(10, 7.2), sharey=True)
+    axes = list(grid.flat)
     for ax, e in zip(axes, EVENTS):
-        _draw_donor_pool(ax, D, e.key, outcome)
-    handles, labels = {}, []
-    for ax in axes:
+        _draw_donor_pool(ax, D, e.key, outcome, generic=True)
+    handles = {}
+    for ax in axes[: len(EVENTS)]:
         for h, lab in zip(*ax.get_legend_handles_labels()):
-            if lab not in handles and lab != "main estimate":
-                handles[lab] = h
-                labels.append(lab)
-    fig.legend([handles[lab] for lab in labels], labels, loc="lower center", ncol=3, fontsize=9, frameon=False,
-               bbox_to_anchor=(0.5, -0.02))
-    for ax in axes[1:]:
+            handles.setdefault(lab, h)
+    key = axes[len(EVENTS)]
+    key.axis("off")
+    key.legend(list(handles.values()), list(handles.keys()), loc="center", fontsize=10, frameon=False)
+    for ax in axes[1 : len(EVENTS)]:
         ax.set_ylabel("")
-    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.tight_layout()
     return fig
 
 
-def _draw_donor_pool(ax, D: Design, ek: str, outcome: str) -> None:
+DONOR_POOL_KINDS = (  # (label starts with, legend entry naming the kind of variant)
+    ("same SKR group", "same SKR municipality group"),
+    ("population", "population ½–2× the reforming municipality's"),
+    ("40 nearest", "40 nearest structural neighbours"),
+    ("all municipalities", "all municipalities"),
+    ("ridge", "ridge-augmented synthetic control"),
+)
+DONOR_POOL_STYLE = {kind: colour for (_, kind), colour in
+                    zip(DONOR_POOL_KINDS, ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"))}
+
+
+def _kind(label: str) -> str:
+    """The kind of a donor-pool variant (the same legend entry in every event)."""
+    for start, kind in DONOR_POOL_KINDS:
+        if label.startswith(start):
+            return kind
+    return label
+
+
+def _draw_donor_pool(ax, D: Design, ek: str, outcome: str, generic: bool = False) -> None:
     r = D.runs[(outcome, ek)]
     e = r.event
     first = True
@@ -377,11 +397,15 @@ def _draw_donor_pool(ax, D: Design, ek: str, outcome: str) -> None:
         if v.family == "leave-one-out":
             ax.plot(g.index, g.values, color="#aaaaaa", lw=0.9, label="leave one donor out" if first else None)
             first = False
+        elif generic:
+            kind = _kind(v.label)
+            ax.plot(g.index, g.values, ls="--", lw=1.2, color=DONOR_POOL_STYLE.get(kind), label=kind)
         else:
             ax.plot(g.index, g.values, ls="--", lw=1.2, label=v.label if len(v.label) < 45 else v.label[:42] + "…")
     if r.prepeak is not None:
         g = r.prepeak.fit.gap
-        ax.plot(g.index, g.values, ls=":", color="#333333", lw=1.4, label=f"pre-peak baseline ({e.year - 1})")
+        ax.plot(g.index, g.values, ls=":", color="#333333", lw=1.4,
+                label="pre-peak baseline (a year earlier)" if generic else f"pre-peak baseline ({e.year - 1})")
     g = r.fit.gap
     ax.plot(g.index, g.values, color=_colour(e.unit), lw=2.4, label="main estimate")
     ax.axhline(0, color="black", lw=0.6)
