@@ -86,8 +86,21 @@ MEASURES = {
 }
 
 
+# Check labels the Swedish bottom lines quote, in Swedish (others fall back to the English label)
+SV_LABELS = {
+    "Similar share foreign-born": "Liknande andel utrikes födda",
+    "Comparable education level": "Jämförbar utbildningsnivå",
+    "Overall cost-efficiency gap": "Skillnad i total kostnadseffektivitet",
+    "Especially in individual and family care": "Särskilt inom individ- och familjeomsorgen",
+    "Similar population size": "Liknande folkmängd",
+    "Similar age structure": "Liknande åldersstruktur",
+}
+
+
 def plain_label(label: str, lang: str) -> str:
     """A check's label without KPI codes and with measure names in words."""
+    if lang == "sv" and label.strip() in SV_LABELS:
+        return SV_LABELS[label.strip()]
     out = plain_words(label, lang).strip(" ,").strip("'")
     for code, words in MEASURES.items():
         out = re.sub(rf"\b{code}\b", words[lang], out)
@@ -345,7 +358,8 @@ def finding_text(f: dict, lang: str = "en") -> str:
         return f"Dokument {doc}: orden ”{pub}” stämmer inte med dokumentets egen siffra, {rep}."
     if lang == "en":
         return f"Document {doc}: {label} — the document says “{pub}”; the data show {rep}{when}."
-    return f"Dokument {doc}: dokumentet skriver ”{pub}”; data visar {rep}{when} (kontrollen: {label})."
+    return (f"Dokument {doc}: påståendet ”{pub}” (i bokens engelska återgivning); data visar {rep}{when} "
+            f"(kontrollen: {label}).")
 
 
 def findings_html(results: list[dict], lang: str = "en") -> str:
