@@ -200,3 +200,35 @@ def test_placebo_test_is_calibrated_under_no_effect():
         rej.append(pl.p_one_sided() <= 0.10)
         expected.append(np.floor(0.10 * n + 1e-12) / n)
     assert abs(np.mean(rej) - np.mean(expected)) < 0.05, (np.mean(rej), np.mean(expected))
+
+
+def test_variant_kinds_name_each_kind_of_variant_once_across_events():
+    """Legends and colours use the variant's kind: the same name in every event, one entry for
+    all leave-one-out runs (drawn in grey), the declared pools in their own colours."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import style
+    from analysis.methods.donorpool import Variant
+
+    class _Fit:
+        gap = pd.Series([0.0, -0.1], index=[2010, 2011])
+
+    class _Placebo:
+        fit = _Fit()
+
+    vs = [Variant("loo:0180", "without 0180", "leave-one-out", _Placebo()),
+          Variant("loo:1440", "without 1440", "leave-one-out", _Placebo()),
+          Variant("pool:skr", "same SKR group (B3: Större stad)", "declared pool", _Placebo()),
+          Variant("pool:population", "population 41,855–167,420 in 2011", "declared pool", None),
+          Variant("ridge-augmented", "ridge-augmented synthetic control", "second estimator", _Placebo())]
+    assert [v.kind for v in vs] == ["leave one donor out", "leave one donor out", "same SKR group",
+                                    "population ½–2×", "ridge-augmented synthetic control"]
+    fig, ax = plt.subplots()
+    style.draw_variant_gaps(ax, vs)
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["leave one donor out", "same SKR group", "ridge-augmented synthetic control"]
+    assert len(ax.lines) == 4 and ax.lines[2].get_color() == style.VARIANT_COLOURS["same SKR group"]
+    plt.close(fig)

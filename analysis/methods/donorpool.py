@@ -62,6 +62,13 @@ class Variant:
     def ok(self) -> bool:
         return self.placebo is not None
 
+    @property
+    def kind(self) -> str:
+        """What kind of variant this is, the same name in every event (legends, colours)."""
+        if self.family == "leave-one-out":
+            return "leave one donor out"
+        return POOL_NAMES.get(self.key, self.label)
+
     def alternative(self, names: dict | None = None) -> str:
         """The variant's name as a stability alternative ('donor pool: …' or 'estimator: …')."""
         if self.family == "leave-one-out":

@@ -80,7 +80,6 @@ from .figures import (  # noqa: F401
     decomposition,
     donor_pool_table,
     exclusions_table,
-    fig_donor_pool,
     fig_donor_pools,
     fig_event_study,
     fig_placebo_distribution,

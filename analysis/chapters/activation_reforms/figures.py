@@ -10,6 +10,7 @@ from ...rules import rulebook as RB
 from ...sources.codes import SKURUP, VAXJO
 from ...sources.kolada import load_kpis
 from ...sources.municipalities import names
+from ...style import draw_variant_gaps, legend_panel
 from .checks import change_table, effect_decision, unusable_years
 from .design import Design
 from .panels import EVENT, EVENTS, OUTCOMES, PRIMARY, TOP, level_panel_kpi
@@ -336,16 +337,6 @@ def donor_pool_table(D: Design, ek: str, outcome: str = PRIMARY) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def fig_donor_pool(D: Design, ek: str, outcome: str = PRIMARY):
-    """The gap of one event under every donor-pool variant: leave-one-out (grey), declared pools and
-    the ridge-augmented estimator (dashed), the pre-peak baseline (dotted) and the main estimate."""
-    plt, _ = _plt()
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    _draw_donor_pool(ax, D, ek, outcome)
-    ax.legend(fontsize=9, loc="lower left")
-    return fig
-
-
 def fig_donor_pools(D: Design, outcome: str = PRIMARY):
     """All three events in one figure (2 × 2: three panels and the shared legend in the fourth),
     so that the page stays short; the legend names each kind of variant once."""
@@ -353,59 +344,21 @@ def fig_donor_pools(D: Design, outcome: str = PRIMARY):
     fig, grid = plt.subplots(2, 2, figsize=(10, 7.2), sharey=True)
     axes = list(grid.flat)
     for ax, e in zip(axes, EVENTS):
-        _draw_donor_pool(ax, D, e.key, outcome, generic=True)
-    handles = {}
-    for ax in axes[: len(EVENTS)]:
-        for h, lab in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(lab, h)
-    key = axes[len(EVENTS)]
-    key.axis("off")
-    key.legend(list(handles.values()), list(handles.keys()), loc="center", fontsize=10, frameon=False)
+        _draw_donor_pool(ax, D, e.key, outcome)
+    legend_panel(axes[len(EVENTS)], axes[: len(EVENTS)])
     for ax in axes[1 : len(EVENTS)]:
         ax.set_ylabel("")
     fig.tight_layout()
     return fig
 
 
-DONOR_POOL_KINDS = (  # (label starts with, legend entry naming the kind of variant)
-    ("same SKR group", "same SKR municipality group"),
-    ("population", "population ½–2× the reforming municipality's"),
-    ("40 nearest", "40 nearest structural neighbours"),
-    ("all municipalities", "all municipalities"),
-    ("ridge", "ridge-augmented synthetic control"),
-)
-DONOR_POOL_STYLE = {kind: colour for (_, kind), colour in
-                    zip(DONOR_POOL_KINDS, ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"))}
-
-
-def _kind(label: str) -> str:
-    """The kind of a donor-pool variant (the same legend entry in every event)."""
-    for start, kind in DONOR_POOL_KINDS:
-        if label.startswith(start):
-            return kind
-    return label
-
-
-def _draw_donor_pool(ax, D: Design, ek: str, outcome: str, generic: bool = False) -> None:
+def _draw_donor_pool(ax, D: Design, ek: str, outcome: str) -> None:
     r = D.runs[(outcome, ek)]
     e = r.event
-    first = True
-    for v in r.variants:
-        if not v.ok:
-            continue
-        g = v.placebo.fit.gap
-        if v.family == "leave-one-out":
-            ax.plot(g.index, g.values, color="#aaaaaa", lw=0.9, label="leave one donor out" if first else None)
-            first = False
-        elif generic:
-            kind = _kind(v.label)
-            ax.plot(g.index, g.values, ls="--", lw=1.2, color=DONOR_POOL_STYLE.get(kind), label=kind)
-        else:
-            ax.plot(g.index, g.values, ls="--", lw=1.2, label=v.label if len(v.label) < 45 else v.label[:42] + "…")
+    draw_variant_gaps(ax, r.variants)
     if r.prepeak is not None:
         g = r.prepeak.fit.gap
-        ax.plot(g.index, g.values, ls=":", color="#333333", lw=1.4,
-                label="pre-peak baseline (a year earlier)" if generic else f"pre-peak baseline ({e.year - 1})")
+        ax.plot(g.index, g.values, ls=":", color="#333333", lw=1.4, label="pre-peak baseline (a year earlier)")
     g = r.fit.gap
     ax.plot(g.index, g.values, color=_colour(e.unit), lw=2.4, label="main estimate")
     ax.axhline(0, color="black", lw=0.6)

@@ -7,8 +7,10 @@ import pandas as pd
 
 from ...methods import solna as S
 from ...rules import claims
+from ...sources import catalogue
 from ...sources.kolada import RIKET
 from ...sources.municipalities import municipalities, names
+from ...style import PALETTE, draw_variant_gaps, legend_panel
 from .design import ASSISTANCE_KPIS, LEVEL_TOL, PRE_END, SYNTH_OUTCOMES, _drift, _gap_years, _name, design, synthetic
 
 # ------------------------------------------------------------------ tables and figures for the chapter
@@ -102,8 +104,6 @@ def balance_table(data_dir=None) -> pd.DataFrame:
 
 
 def _unit_colour(unit: str) -> str:
-    from ...style import PALETTE
-
     return PALETTE.get(unit, PALETTE["group median"])
 
 
@@ -303,28 +303,26 @@ def donor_pool_table(kpi: str, data_dir=None) -> pd.DataFrame:
 
 
 def fig_donor_pool(data_dir=None):
-    """Solna's gap to its synthetic comparison under every donor-pool variant, one panel per outcome."""
+    """Solna's gap to its synthetic comparison under every donor-pool variant, one panel per
+    outcome (titled with Kolada's KPI title) and the shared legend in a panel of its own."""
+    import textwrap
+
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(SYNTH_OUTCOMES), figsize=(12, 3.8), sharey=True)
-    for ax, kpi in zip(np.atleast_1d(axes), SYNTH_OUTCOMES):
+    fig = plt.figure(figsize=(10, 6.4))
+    grid = fig.add_gridspec(2, len(SYNTH_OUTCOMES), height_ratios=[1, 0.42])
+    panels = [fig.add_subplot(grid[0, 0])]
+    panels += [fig.add_subplot(grid[0, i], sharey=panels[0]) for i in range(1, len(SYNTH_OUTCOMES))]
+    for ax, kpi in zip(panels, SYNTH_OUTCOMES):
         sy = synthetic(kpi, data_dir)
-        first = True
-        for v in sy.variants:
-            if not v.ok:
-                continue
-            g = v.placebo.fit.gap
-            if v.family == "leave-one-out":
-                ax.plot(g.index, g.values, color="#aaaaaa", lw=0.9, label="leave one donor out" if first else None)
-                first = False
-            else:
-                ax.plot(g.index, g.values, ls="--", lw=1.1, label=v.label if len(v.label) < 40 else v.label[:37] + "…")
+        draw_variant_gaps(ax, sy.variants)
         g = sy.inspace.fit.gap
-        ax.plot(g.index, g.values, color="#1f77b4", lw=2.4, label="main: nearest neighbours")
+        ax.plot(g.index, g.values, color=PALETTE["Solna"], lw=2.4, label="main: nearest neighbours")
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(PRE_END + 0.5, color="#555555", ls=":", lw=1)
-        ax.set_title(f"{kpi}: Solna vs synthetic, donor-pool variants", fontsize=9)
+        ax.set_title(textwrap.fill(catalogue.title(kpi), 36), fontsize=10)
         ax.set_xlabel("year")
-    np.atleast_1d(axes)[0].set_ylabel("gap: log(Solna) − log(synthetic)")
-    np.atleast_1d(axes)[0].legend(fontsize=9, loc="lower left")
+    panels[0].set_ylabel("gap: log(Solna) − log(synthetic)")
+    legend_panel(fig.add_subplot(grid[1, :]), panels, ncol=2)
+    fig.tight_layout()
     return fig
